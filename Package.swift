@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+import Foundation
+
+// Release builds are tuned for the CPU that builds them: the SIMD micro-kernels need
+// `-target-cpu`, or `addingProduct` becomes a call to `fmaf` and GEMM runs ~100x slower.
+// `ENCORE_PORTABLE=1` drops the CPU tuning (a binary that runs on any x86-64 / arm64 CPU);
+// `ENCORE_TARGET_CPU=haswell` (or znver4, skylake-avx512, ...) picks another CPU than `native`.
+let environment = ProcessInfo.processInfo.environment
+let portable = ["1", "true", "yes"].contains(environment["ENCORE_PORTABLE"]?.lowercased() ?? "")
+let targetCPU = environment["ENCORE_TARGET_CPU"] ?? "native"
+
+var releaseFlags = ["-Ounchecked"]
+var cpuFlags: [String] = []
+if !portable { cpuFlags = ["-target-cpu", targetCPU] }
+
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(cpuFlags),
+    .unsafeFlags(releaseFlags, .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Encore",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "EncoreTensor", targets: ["EncoreTensor"]),
+        .library(name: "EncoreAutodiff", targets: ["EncoreAutodiff"]),
+        .library(name: "EncoreData", targets: ["EncoreData"]),
+        .library(name: "EncoreMetrics", targets: ["EncoreMetrics"]),
+        .library(name: "EncoreModels", targets: ["EncoreModels"]),
+        .library(name: "EncoreExperiments", targets: ["EncoreExperiments"]),
+        .executable(name: "encore", targets: ["encore"]),
+    ],
+    targets: [
+        .target(name: "EncoreTensor", swiftSettings: numericSettings),
+        .target(name: "EncoreAutodiff", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
+        .target(name: "EncoreData", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
+        .target(name: "EncoreMetrics", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
+        .target(
+            name: "EncoreModels",
+            dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics"],
+            swiftSettings: numericSettings),
+        .target(
+            name: "EncoreExperiments",
+            dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics", "EncoreModels"],
+            swiftSettings: numericSettings),
+        .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
+        .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
+        .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

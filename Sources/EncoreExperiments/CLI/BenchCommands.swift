@@ -1,0 +1,4 @@
+extension EncoreCLI {
+    /// The `encore bench ...` subcommands (release builds only give meaningful figures).
+    static let benchCommands: [Command] = []
+}

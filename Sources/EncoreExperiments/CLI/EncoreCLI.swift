@@ -1,0 +1,75 @@
+import Foundation
+
+/// The `encore` command-line tool: dispatch, help, errors and exit codes.
+///
+/// The executable target only calls `EncoreCLI.main()`; every command lives in this module so
+/// it can be tested without a process.
+public enum EncoreCLI {
+    /// The package version printed by `--version` and written into provenance.
+    public static let version = "0.1.0"
+
+    /// Every command, in the order `encore --help` lists them. Adding a command is one line here.
+    public static let commands: [Command] = benchCommands
+
+    /// Runs the tool on `arguments` (without the program name) and returns the exit code.
+    public static func run(_ arguments: [String]) -> Int32 {
+        if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
+            print(topLevelHelp)
+            return arguments.isEmpty ? ExitCode.usage.rawValue : 0
+        }
+        if arguments == ["--version"] {
+            print("encore \(version)")
+            return 0
+        }
+        // The longest command name that prefixes the arguments wins ("bench gemm" over "bench").
+        let match = commands
+            .filter { command in
+                let words = command.name.split(separator: " ").map(String.init)
+                return arguments.count >= words.count && Array(arguments.prefix(words.count)) == words
+            }
+            .max { $0.name.split(separator: " ").count < $1.name.split(separator: " ").count }
+        guard let command = match else {
+            let group = commands.filter { $0.name.hasPrefix(arguments[0] + " ") }
+            if !group.isEmpty {
+                let names = group.map { $0.name }.joined(separator: ", ")
+                if arguments.count == 1 || arguments.contains("--help") || arguments.contains("-h") {
+                    print("OVERVIEW: Subcommands of 'encore \(arguments[0])'.\n\nSUBCOMMANDS:\n" + group.map { "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0))\($0.overview)" }.joined(separator: "\n"))
+                    return arguments.count == 1 ? ExitCode.usage.rawValue : 0
+                }
+                return fail(UsageError("unknown subcommand '\(arguments.dropFirst().first ?? "")'; expected one of: \(names)"))
+            }
+            return fail(UsageError("unknown command '\(arguments[0])'; see 'encore --help'"))
+        }
+        let rest = Array(arguments.dropFirst(command.name.split(separator: " ").count))
+        if rest.contains("--help") || rest.contains("-h") {
+            print(command.help, terminator: "")
+            return 0
+        }
+        do {
+            let parsed = try command.parse(rest)
+            return try command.run(parsed).rawValue
+        } catch {
+            return fail(error)
+        }
+    }
+
+    /// Prints `error` to standard error and returns its exit code.
+    public static func fail(_ error: Error) -> Int32 {
+        let code: ExitCode
+        if let known = error as? ExitCodeError { code = known.exitCode } else { code = .ioError }
+        FileHandle.standardError.write(Data("encore: error: \(error)\n".utf8))
+        return code.rawValue
+    }
+
+    /// The help printed by `encore --help`.
+    public static var topLevelHelp: String {
+        var text = "OVERVIEW: Run, compare and extend autoencoder collaborative-filtering models.\n\n"
+        text += "USAGE: encore <subcommand> [<options>]\n\nOPTIONS:\n  --version               Show the version.\n  -h, --help              Show help information.\n\nSUBCOMMANDS:\n"
+        for command in commands {
+            text += "  \(command.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(command.overview)\n"
+        }
+        text += "\n  See 'encore <subcommand> --help' for detailed help.\n\n"
+        text += "EXIT CODES: 0 ok, 1 some runs failed, 64 usage or spec error, 65 data error, 74 I/O error."
+        return text
+    }
+}

@@ -1,0 +1,96 @@
+/// Single-precision general matrix multiply: `C = alpha * op(A) * op(B) + beta * C`.
+///
+/// `op(A)` is `[m, k]` (stored `[m, k]`, or `[k, m]` when `transposeA`), `op(B)` is `[k, n]`
+/// (stored `[k, n]`, or `[n, k]` when `transposeB`), `C` is `[m, n]`. Leading dimensions are the
+/// row strides of the stored matrices, so row ranges of larger matrices can be passed directly.
+public enum GEMM {
+    /// Computes `C = alpha * op(A) * op(B) + beta * C` on raw row-major buffers.
+    /// - Parameters:
+    ///   - transposeA: use Aᵀ (A stored `[k, m]`).
+    ///   - transposeB: use Bᵀ (B stored `[n, k]`).
+    ///   - m, n, k: the logical sizes; any may be 0.
+    ///   - lda, ldb, ldc: row strides of the stored A, B and C.
+    ///   - beta: 0 overwrites C without reading it (NaNs in C are not propagated).
+    ///   - threads: the most threads to use (`nil`: all cores).
+    public static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int? = nil
+    ) {
+        guard m > 0 && n > 0 else { return }
+        Parallel.forEachChunk(m, threads: threads, minimumChunk: max(1, 4096 / max(1, n * k / 64 + 1))) { rowRange in
+            for i in rowRange {
+                let cRow = c + i * ldc
+                if beta == 0 {
+                    cRow.update(repeating: 0, count: n)
+                } else if beta != 1 {
+                    for j in 0..<n { cRow[j] *= beta }
+                }
+                guard k > 0 && alpha != 0 else { continue }
+                if transposeB {
+                    for j in 0..<n {
+                        var sum: Float = 0
+                        let bRow = b + j * ldb
+                        for p in 0..<k { sum += (transposeA ? a[p * lda + i] : a[i * lda + p]) * bRow[p] }
+                        cRow[j] += alpha * sum
+                    }
+                } else {
+                    for p in 0..<k {
+                        let scale = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p])
+                        if scale == 0 { continue }
+                        let bRow = b + p * ldb
+                        for j in 0..<n { cRow[j] += scale * bRow[j] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Returns `alpha * op(a) * op(b)`, shape `[m, n]`.
+    /// - Parameters:
+    ///   - a: `[m, k]`, or `[k, m]` when `transposeA`.
+    ///   - b: `[k, n]`, or `[n, k]` when `transposeB`.
+    public static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1, threads: Int? = nil
+    ) -> Tensor {
+        let m = transposeA ? a.cols : a.rows
+        let n = transposeB ? b.rows : b.cols
+        var c = Tensor(uninitializedShape: [m, n])
+        matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 0, into: &c,
+               threads: threads)
+        return c
+    }
+
+    /// Computes `c = alpha * op(a) * op(b) + beta * c` in place.
+    /// - Precondition: the inner dimensions agree and `c` is `[m, n]`; the message prints all shapes.
+    public static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1, beta: Float, into c: inout Tensor, threads: Int? = nil
+    ) {
+        let m = transposeA ? a.cols : a.rows
+        let k = transposeA ? a.rows : a.cols
+        let kB = transposeB ? b.cols : b.rows
+        let n = transposeB ? b.rows : b.cols
+        precondition(
+            k == kB,
+            "matmul inner dimensions differ: a \(a.shape)\(transposeA ? "ᵀ" : "") x b \(b.shape)\(transposeB ? "ᵀ" : "")")
+        precondition(
+            c.rows == m && c.cols == n,
+            "matmul output has shape \(c.shape), expected [\(m), \(n)] for a \(a.shape) x b \(b.shape)")
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    GEMM.multiply(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+                        beta: beta, c: pc.baseAddress!, ldc: n, threads: threads)
+                }
+            }
+        }
+    }
+}

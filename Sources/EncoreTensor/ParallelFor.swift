@@ -1,0 +1,63 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one parallel-for every kernel uses.
+///
+/// Work is split into at most `threads` contiguous chunks; chunk `t` of `parallelFor(n, threads:)`
+/// is `t * n / chunks ..< (t + 1) * n / chunks`, so the split is deterministic for a given thread
+/// count (results that reduce across chunks are bit-identical run to run).
+public enum Parallel {
+    /// The number of online CPU cores, the default thread count.
+    public static let coreCount: Int = {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        #endif
+    }()
+
+    /// Resolves a caller's thread request: `nil` or values < 1 mean all cores.
+    @inlinable
+    public static func resolve(_ threads: Int?) -> Int {
+        guard let threads, threads >= 1 else { return coreCount }
+        return threads
+    }
+
+    /// Runs `body` over `0..<count` split into contiguous chunks, one per thread.
+    /// - Parameters:
+    ///   - count: the number of work items.
+    ///   - threads: the most threads to use (`nil`: all cores).
+    ///   - minimumChunk: chunks smaller than this are merged, so tiny loops stay on one thread.
+    ///   - body: called once per chunk with its range; must be safe to run concurrently.
+    @inlinable
+    public static func forEachChunk(
+        _ count: Int, threads: Int? = nil, minimumChunk: Int = 1,
+        _ body: (Range<Int>) -> Void
+    ) {
+        guard count > 0 else { return }
+        let chunks = max(1, min(resolve(threads), count / max(1, minimumChunk)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // The contract above makes `body` safe to call concurrently; the box tells the compiler.
+            let shared = UncheckedSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { t in
+                shared.value((t * count / chunks)..<((t + 1) * count / chunks))
+            }
+        }
+    }
+}
+
+/// Carries a value the caller guarantees is safe to share across threads (a kernel closure over
+/// disjoint output ranges).
+@usableFromInline
+struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}

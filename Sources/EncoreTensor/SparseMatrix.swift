@@ -1,0 +1,242 @@
+/// A sparse matrix in compressed sparse row (CSR) form.
+///
+/// Row `r` holds the entries `rowPointers[r] ..< rowPointers[r + 1]` of `columnIndices` and
+/// `values`; column indices within a row are strictly increasing (no duplicates).
+/// An interaction matrix is `[users, items]`.
+public struct SparseMatrix: Sendable, Equatable {
+    /// Number of rows.
+    public let rows: Int
+    /// Number of columns.
+    public let cols: Int
+    /// `rows + 1` offsets into `columnIndices` / `values`; `rowPointers[0] == 0`.
+    public let rowPointers: [Int]
+    /// Column of each stored entry, increasing within a row.
+    public let columnIndices: [Int32]
+    /// Value of each stored entry.
+    public let values: [Float]
+
+    /// How to combine entries given more than once for the same (row, column).
+    public enum DuplicatePolicy: Sendable {
+        /// Add the values.
+        case sum
+        /// Keep the value given last in the input order.
+        case keepLast
+        /// Keep the largest value.
+        case max
+    }
+
+    /// The number of stored entries.
+    public var nonzeroCount: Int { values.count }
+    /// The shape `[rows, cols]`.
+    public var shape: [Int] { [rows, cols] }
+
+    /// Creates a matrix from raw CSR arrays, checking every invariant.
+    /// - Precondition: pointers are monotone, indices in range and increasing within each row.
+    public init(rows: Int, cols: Int, rowPointers: [Int], columnIndices: [Int32], values: [Float]) {
+        precondition(rows >= 0 && cols >= 0, "SparseMatrix shape must be non-negative, got [\(rows), \(cols)]")
+        precondition(
+            rowPointers.count == rows + 1 && rowPointers.first == 0 && rowPointers.last == values.count,
+            "SparseMatrix needs \(rows + 1) row pointers from 0 to \(values.count), got \(rowPointers.count)")
+        precondition(
+            columnIndices.count == values.count,
+            "SparseMatrix has \(columnIndices.count) column indices but \(values.count) values")
+        for r in 0..<rows {
+            precondition(rowPointers[r] <= rowPointers[r + 1], "row pointers decrease at row \(r)")
+            var previous: Int32 = -1
+            for e in rowPointers[r]..<rowPointers[r + 1] {
+                let c = columnIndices[e]
+                precondition(c > previous && Int(c) < cols, "row \(r): column \(c) out of order or out of [0, \(cols))")
+                previous = c
+            }
+        }
+        self.rows = rows
+        self.cols = cols
+        self.rowPointers = rowPointers
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// Trusted initialiser for kernels that produce valid CSR by construction.
+    init(unchecked rows: Int, cols: Int, rowPointers: [Int], columnIndices: [Int32], values: [Float]) {
+        self.rows = rows
+        self.cols = cols
+        self.rowPointers = rowPointers
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// An empty `[rows, cols]` matrix.
+    public init(rows: Int, cols: Int) {
+        self.init(unchecked: rows, cols: cols, rowPointers: Array(repeating: 0, count: rows + 1),
+                  columnIndices: [], values: [])
+    }
+
+    /// Builds a matrix from (row, column, value) triples in any order.
+    /// - Parameters:
+    ///   - rows: number of rows; every triple's row must be in `0..<rows`.
+    ///   - cols: number of columns; every triple's column must be in `0..<cols`.
+    ///   - duplicates: how repeated (row, column) pairs combine (default: keep the last).
+    /// - Complexity: O(nnz + rows) with a counting sort by row, then a sort within each row.
+    public init(
+        rows: Int, cols: Int, triples: [(row: Int, col: Int, value: Float)],
+        duplicates: DuplicatePolicy = .keepLast
+    ) {
+        var counts = [Int](repeating: 0, count: rows + 1)
+        for t in triples {
+            precondition(t.row >= 0 && t.row < rows && t.col >= 0 && t.col < cols,
+                         "triple (\(t.row), \(t.col)) outside shape [\(rows), \(cols)]")
+            counts[t.row + 1] += 1
+        }
+        for r in 0..<rows { counts[r + 1] += counts[r] }
+        var next = counts
+        // Stable placement keeps input order within a row, which `keepLast` relies on.
+        var order = [Int](repeating: 0, count: triples.count)
+        for (i, t) in triples.enumerated() {
+            order[next[t.row]] = i
+            next[t.row] += 1
+        }
+        var pointers = [Int](repeating: 0, count: rows + 1)
+        var columns: [Int32] = []
+        var values: [Float] = []
+        columns.reserveCapacity(triples.count)
+        values.reserveCapacity(triples.count)
+        for r in 0..<rows {
+            let slice = order[counts[r]..<counts[r + 1]].sorted {
+                let a = triples[$0].col, b = triples[$1].col
+                return a != b ? a < b : $0 < $1
+            }
+            var lastColumn = -1
+            for i in slice {
+                let t = triples[i]
+                if t.col == lastColumn {
+                    switch duplicates {
+                    case .sum: values[values.count - 1] += t.value
+                    case .keepLast: values[values.count - 1] = t.value
+                    case .max: values[values.count - 1] = Swift.max(values[values.count - 1], t.value)
+                    }
+                } else {
+                    columns.append(Int32(t.col))
+                    values.append(t.value)
+                    lastColumn = t.col
+                }
+            }
+            pointers[r + 1] = values.count
+        }
+        self.init(unchecked: rows, cols: cols, rowPointers: pointers, columnIndices: columns, values: values)
+    }
+
+    /// Builds a sparse matrix from the nonzero entries of a dense `[rows, cols]` tensor.
+    public init(dense: Tensor) {
+        precondition(dense.rank == 2, "SparseMatrix(dense:) needs a matrix, got shape \(dense.shape)")
+        var pointers = [0]
+        var columns: [Int32] = []
+        var values: [Float] = []
+        for r in 0..<dense.rows {
+            for c in 0..<dense.cols where dense[r, c] != 0 {
+                columns.append(Int32(c))
+                values.append(dense[r, c])
+            }
+            pointers.append(values.count)
+        }
+        self.init(unchecked: dense.rows, cols: dense.cols, rowPointers: pointers, columnIndices: columns,
+                  values: values)
+    }
+
+    /// The column indices of row `r`.
+    @inlinable public func columns(ofRow r: Int) -> ArraySlice<Int32> {
+        columnIndices[rowPointers[r]..<rowPointers[r + 1]]
+    }
+
+    /// The values of row `r`.
+    @inlinable public func values(ofRow r: Int) -> ArraySlice<Float> {
+        values[rowPointers[r]..<rowPointers[r + 1]]
+    }
+
+    /// The number of stored entries in row `r`.
+    @inlinable public func count(ofRow r: Int) -> Int { rowPointers[r + 1] - rowPointers[r] }
+
+    /// The stored value at (row, col), or nil if not stored. O(log row length).
+    public func value(row: Int, col: Int) -> Float? {
+        var low = rowPointers[row], high = rowPointers[row + 1]
+        let target = Int32(col)
+        while low < high {
+            let mid = (low + high) / 2
+            if columnIndices[mid] < target { low = mid + 1 } else { high = mid }
+        }
+        return low < rowPointers[row + 1] && columnIndices[low] == target ? values[low] : nil
+    }
+
+    /// The transpose `[cols, rows]`. O(nnz + rows + cols).
+    public func transposed() -> SparseMatrix {
+        var counts = [Int](repeating: 0, count: cols + 1)
+        for c in columnIndices { counts[Int(c) + 1] += 1 }
+        for c in 0..<cols { counts[c + 1] += counts[c] }
+        var next = counts
+        var newColumns = [Int32](repeating: 0, count: nonzeroCount)
+        var newValues = [Float](repeating: 0, count: nonzeroCount)
+        for r in 0..<rows {
+            for e in rowPointers[r]..<rowPointers[r + 1] {
+                let c = Int(columnIndices[e])
+                newColumns[next[c]] = Int32(r)
+                newValues[next[c]] = values[e]
+                next[c] += 1
+            }
+        }
+        return SparseMatrix(unchecked: cols, cols: rows, rowPointers: counts, columnIndices: newColumns,
+                            values: newValues)
+    }
+
+    /// Rows `range` as a new `[range.count, cols]` matrix.
+    public func rows(_ range: Range<Int>) -> SparseMatrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows,
+                     "row range \(range) out of bounds for [\(rows), \(cols)]")
+        return gatherRows(Array(range))
+    }
+
+    /// The given rows, in order, as a new `[indices.count, cols]` matrix (a mini-batch).
+    public func gatherRows(_ indices: [Int]) -> SparseMatrix {
+        var pointers = [Int](repeating: 0, count: indices.count + 1)
+        for (i, r) in indices.enumerated() {
+            precondition(r >= 0 && r < rows, "row \(r) out of bounds for [\(rows), \(cols)]")
+            pointers[i + 1] = pointers[i] + count(ofRow: r)
+        }
+        var newColumns = [Int32](repeating: 0, count: pointers[indices.count])
+        var newValues = [Float](repeating: 0, count: pointers[indices.count])
+        for (i, r) in indices.enumerated() {
+            let start = rowPointers[r], n = count(ofRow: r)
+            for e in 0..<n {
+                newColumns[pointers[i] + e] = columnIndices[start + e]
+                newValues[pointers[i] + e] = values[start + e]
+            }
+        }
+        return SparseMatrix(unchecked: indices.count, cols: cols, rowPointers: pointers,
+                            columnIndices: newColumns, values: newValues)
+    }
+
+    /// The same pattern with every stored value replaced by `transform(value)`.
+    public func mapValues(_ transform: (Float) -> Float) -> SparseMatrix {
+        SparseMatrix(unchecked: rows, cols: cols, rowPointers: rowPointers, columnIndices: columnIndices,
+                     values: values.map(transform))
+    }
+
+    /// A dense `[rows, cols]` copy (for small matrices and tests).
+    public func toDense() -> Tensor {
+        var dense = Tensor(shape: [rows, cols])
+        dense.withUnsafeMutableBufferPointer { d in
+            for r in 0..<rows {
+                for e in rowPointers[r]..<rowPointers[r + 1] { d[r * cols + Int(columnIndices[e])] = values[e] }
+            }
+        }
+        return dense
+    }
+
+    /// Every stored entry as (row, column, value), row by row.
+    public var triples: [(row: Int, col: Int, value: Float)] {
+        var result: [(row: Int, col: Int, value: Float)] = []
+        result.reserveCapacity(nonzeroCount)
+        for r in 0..<rows {
+            for e in rowPointers[r]..<rowPointers[r + 1] { result.append((r, Int(columnIndices[e]), values[e])) }
+        }
+        return result
+    }
+}

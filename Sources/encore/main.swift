@@ -1,0 +1,4 @@
+import EncoreExperiments
+import Foundation
+
+exit(EncoreCLI.run(Array(CommandLine.arguments.dropFirst())))
