@@ -35,7 +35,7 @@ public struct ModelContext: Sendable {
 /// Models are classes: they own large parameter buffers that the training loop updates in place.
 /// The split into `RatingPredictor` and `Ranker` follows what a model can be asked at evaluation
 /// time; `GradientModel` adds what the shared training loop needs. See docs/adding-a-model.md.
-public protocol Recommender: AnyObject {
+public protocol Recommender: AnyObject, SendableMetatype {
     /// The model's settings; every stored property is a spec key (camelCase here, snake_case in
     /// specs) and must have a default in `defaultConfig`.
     associatedtype Config: Codable & Sendable

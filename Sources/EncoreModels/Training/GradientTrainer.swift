@@ -149,7 +149,7 @@ struct TrainingState {
         state.bestWeights = header.hasBest ? try take(parameters.count) : nil
         var slots: [[SavedTensor]] = []
         for count in header.optimizerSlotCounts { slots.append(try take(count).map(SavedTensor.init)) }
-        optimizer.restore(OptimizerState(step: header.optimizerStep, slots: slots))
+        optimizer.restore(OptimizerState(restoringStep: header.optimizerStep, slots: slots))
         state.epoch = header.epoch
         state.update = header.update
         state.bestEpoch = header.bestEpoch
