@@ -1,0 +1,129 @@
+/// What every model is given when it is created: the shapes of the training data, its seeded
+/// generator and its thread count. Nothing global: two models built from equal contexts and
+/// configs train bit-identically.
+public struct ModelContext: Sendable {
+    /// Rows of the training matrix (training users).
+    public var trainRows: Int
+    /// Items (columns of every interaction matrix).
+    public var itemCount: Int
+    /// The rating scale of explicit data (`1...5`), nil for implicit data.
+    public var ratingRange: ClosedRange<Float>?
+    /// The run's generator; models derive their own streams from it (`rng.derive("init")`).
+    public var rng: SeededRNG
+    /// Threads for the model's kernels (`nil`: all cores).
+    public var threads: Int?
+
+    /// Creates a context.
+    public init(trainRows: Int, itemCount: Int, ratingRange: ClosedRange<Float>?, rng: SeededRNG, threads: Int?) {
+        self.trainRows = trainRows
+        self.itemCount = itemCount
+        self.ratingRange = ratingRange
+        self.rng = rng
+        self.threads = threads
+    }
+
+    /// The context for a training set.
+    public init(data: TrainingData, rng: SeededRNG, threads: Int?) {
+        self.init(trainRows: data.train.rows, itemCount: data.itemCount, ratingRange: data.ratingRange,
+                  rng: rng, threads: threads)
+    }
+}
+
+/// A model of the zoo: created from its `Config`, fitted on `TrainingData` (training matrix plus
+/// validation, never the test set).
+///
+/// Models are classes: they own large parameter buffers that the training loop updates in place.
+/// The split into `RatingPredictor` and `Ranker` follows what a model can be asked at evaluation
+/// time; `GradientModel` adds what the shared training loop needs. See docs/adding-a-model.md.
+public protocol Recommender: AnyObject, SendableMetatype {
+    /// The model's settings; every stored property is a spec key (camelCase here, snake_case in
+    /// specs) and must have a default in `defaultConfig`.
+    associatedtype Config: Codable & Sendable
+
+    /// The registered name used in specs and tables (`"i-autorec"`).
+    static var name: String { get }
+    /// Rating prediction or ranking.
+    static var task: ModelTask { get }
+    /// One line for `encore models`.
+    static var summary: String { get }
+    /// The paper the model follows.
+    static var paper: String { get }
+    /// The documented defaults.
+    static var defaultConfig: Config { get }
+    /// One sentence of help per snake_case config key.
+    static var configHelp: [String: String] { get }
+
+    /// Creates an untrained model.
+    /// - Throws: `ModelError` when the config or the data shape cannot work (e.g. a memory limit).
+    init(config: Config, context: ModelContext) throws
+
+    /// Fits the model. Gradient models get this from the shared loop (`GradientModel`);
+    /// closed-form models implement it directly.
+    func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport
+
+    /// The number of trained scalars (for tables).
+    var parameterCount: Int { get }
+}
+
+/// A model that predicts explicit ratings.
+public protocol RatingPredictor: Recommender {
+    /// Predicts the rating of each (train row, item) pair.
+    /// - Parameters:
+    ///   - users: train-row indices, `[n]`.
+    ///   - items: item indices, `[n]`.
+    /// - Returns: `[n]` predictions (not clipped) and how many used the fallback (an unseen user
+    ///   or item gets the training mean).
+    func predict(users: [Int32], items: [Int32]) -> RatingPredictions
+}
+
+/// Predictions for rating pairs, with the count of pairs that fell back to a default.
+public struct RatingPredictions: Sendable {
+    /// `[n]` predicted ratings.
+    public var values: [Float]
+    /// How many pairs used the fallback.
+    public var fallbacks: Int
+
+    /// Creates predictions.
+    public init(values: [Float], fallbacks: Int) {
+        self.values = values
+        self.fallbacks = fallbacks
+    }
+}
+
+/// A model that scores every item for users given their interaction histories.
+public protocol Ranker: Recommender {
+    /// Scores all items for each history row.
+    /// - Parameters:
+    ///   - history: `[n, items]`, the interactions to score from (training rows for weak
+    ///     generalization, fold-in rows for strong generalization).
+    ///   - trainingRows: `[n]`, each row's index in the training matrix, or -1 for a user not
+    ///     trained on (only models with per-user parameters, like CDAE, read it).
+    /// - Returns: `[n, items]` scores; higher is better. History items are excluded by the caller.
+    func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor
+}
+
+/// An error from a model that a run records as its failure reason.
+public enum ModelError: Error, CustomStringConvertible, Sendable {
+    /// The loss became NaN or infinite.
+    case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    /// The model would need more memory than allowed.
+    case memoryLimit(needed: Int, limit: Int, what: String)
+    /// The configuration cannot work with this data.
+    case invalidConfig(String)
+    /// The model cannot do what was asked (e.g. a ranker asked for ratings).
+    case unsupported(String)
+    /// A checkpoint could not be restored.
+    case badCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(epoch, batch, value):
+            return "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or add regularisation"
+        case let .memoryLimit(needed, limit, what):
+            return "\(what) needs about \(needed / 1_048_576) MB, over the limit of \(limit / 1_048_576) MB; raise memory_limit_mb or use fewer items"
+        case let .invalidConfig(text): return "invalid config: \(text)"
+        case let .unsupported(text): return text
+        case let .badCheckpoint(text): return "cannot restore checkpoint: \(text)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Evaluates a fitted model on validation or test data: the one place that turns a model's
+/// predictions or scores into metrics, used by the training loop (selection) and the runner (test).
+public enum ModelEvaluation {
+    /// The result of evaluating one model on one `EvaluationData`.
+    public enum Report: Sendable {
+        /// Rating metrics (rmse, mae, fallbacks, per-rating errors).
+        case rating(RatingReport, users: [Int32])
+        /// Ranking metrics with per-user values.
+        case ranking(RankingReport)
+
+        /// The value of `metric`, or nil when this report does not hold it.
+        public func value(_ metric: Metric) -> Double? {
+            switch self {
+            case let .rating(report, _):
+                return metric.kind.isRanking ? nil : report.value(metric)
+            case let .ranking(report):
+                return report.means[metric.name]
+            }
+        }
+    }
+
+    /// Evaluates `model` on `data` for `metrics`.
+    /// - Parameters:
+    ///   - ratingRange: predictions are clipped into it (rating data only).
+    ///   - batchSize: users per scoring batch (ranking only); bounds the memory of the scores.
+    /// - Throws: `ModelError.unsupported` when the model cannot answer this kind of data.
+    public static func evaluate(
+        _ model: any Recommender, on data: EvaluationData, metrics: [Metric],
+        ratingRange: ClosedRange<Float>?, batchSize: Int = 1024, threads: Int? = nil
+    ) throws -> Report {
+        switch data {
+        case let .ratings(pairs):
+            guard let predictor = model as? any RatingPredictor else {
+                throw ModelError.unsupported("\(type(of: model).name) ranks items; it cannot be evaluated on ratings")
+            }
+            let predictions = predictor.predict(users: pairs.users, items: pairs.items)
+            let report = ratingReport(
+                predictions: predictions.values, truth: pairs.ratings, range: ratingRange,
+                fallbacks: predictions.fallbacks)
+            return .rating(report, users: pairs.users)
+        case let .ranking(targets):
+            guard let ranker = model as? any Ranker else {
+                throw ModelError.unsupported("\(type(of: model).name) predicts ratings; it cannot rank items")
+            }
+            let evaluator = RankingEvaluator(
+                metrics: metrics.filter { $0.kind.isRanking }, batchSize: batchSize, threads: threads)
+            let report = evaluator.evaluate(history: targets.history, targets: targets.targets) { rows in
+                ranker.scores(history: targets.history.rows(rows), trainingRows: Array(targets.trainingRows[rows]))
+            }
+            return .ranking(report)
+        }
+    }
+
+    /// The selection metric of `model` on `data`.
+    public static func selectionValue(
+        _ model: any Recommender, on data: EvaluationData, metric: Metric,
+        ratingRange: ClosedRange<Float>?, batchSize: Int, threads: Int?
+    ) throws -> Double {
+        let report = try evaluate(model, on: data, metrics: [metric], ratingRange: ratingRange,
+                                  batchSize: batchSize, threads: threads)
+        guard let value = report.value(metric) else {
+            throw ModelError.unsupported("metric \(metric.name) does not apply to this evaluation data")
+        }
+        return value
+    }
+
+    /// Whether a larger value of `metric` is better (false for rmse and mae).
+    public static func higherIsBetter(_ metric: Metric) -> Bool { metric.kind.isRanking }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A small binary container: a JSON header followed by raw little-endian Float32 tensors, so
+/// checkpoints restore weights bit-exactly and quickly (no decimal round trip).
+///
+/// Layout: `ENCORECK1\n`, UInt64 header length, header JSON, UInt64 tensor count, then per tensor
+/// UInt64 rank, UInt64 extents, Float32 scalars.
+public enum TensorArchive {
+    static let magic = Data("ENCORECK1\n".utf8)
+
+    /// Encodes a header and tensors.
+    public static func encode<Header: Encodable>(header: Header, tensors: [Tensor]) -> Data {
+        var data = magic
+        let json = (try? JSONEncoder().encode(header)) ?? Data()
+        append(UInt64(json.count), to: &data)
+        data.append(json)
+        append(UInt64(tensors.count), to: &data)
+        for tensor in tensors {
+            append(UInt64(tensor.shape.count), to: &data)
+            for extent in tensor.shape { append(UInt64(extent), to: &data) }
+            tensor.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
+        }
+        return data
+    }
+
+    /// Decodes what `encode` wrote.
+    /// - Throws: `ModelError.badCheckpoint` when the bytes are not such an archive.
+    public static func decode<Header: Decodable>(_ type: Header.Type, from data: Data) throws -> (Header, [Tensor]) {
+        var reader = Reader(data: data)
+        guard data.starts(with: magic) else { throw ModelError.badCheckpoint("not an Encore checkpoint") }
+        reader.offset = magic.count
+        let headerLength = try reader.integer()
+        let headerBytes = try reader.bytes(headerLength)
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: headerBytes) } catch {
+            throw ModelError.badCheckpoint("its header is unreadable (\(error))")
+        }
+        let count = try reader.integer()
+        var tensors: [Tensor] = []
+        for _ in 0..<count {
+            let rank = try reader.integer()
+            guard rank <= 2 else { throw ModelError.badCheckpoint("tensor of rank \(rank)") }
+            var shape: [Int] = []
+            for _ in 0..<rank { shape.append(try reader.integer()) }
+            let elements = shape.reduce(1, *)
+            let bytes = try reader.bytes(elements * 4)
+            var tensor = Tensor(uninitializedShape: shape)
+            tensor.withUnsafeMutableBufferPointer { target in
+                _ = bytes.copyBytes(to: target)
+            }
+            tensors.append(tensor)
+        }
+        return (header, tensors)
+    }
+
+    private static func append(_ value: UInt64, to data: inout Data) {
+        withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+    }
+
+    private struct Reader {
+        let data: Data
+        var offset = 0
+        mutating func bytes(_ count: Int) throws -> Data {
+            guard count >= 0, offset + count <= data.count else { throw ModelError.badCheckpoint("it is truncated") }
+            defer { offset += count }
+            return data.subdata(in: data.startIndex + offset..<data.startIndex + offset + count)
+        }
+        mutating func integer() throws -> Int {
+            let raw = try bytes(8)
+            let value = raw.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let result = Int(UInt64(littleEndian: value))
+            guard result >= 0 && result < 1 << 40 else { throw ModelError.badCheckpoint("a size is corrupt") }
+            return result
+        }
+    }
+}
