@@ -59,8 +59,12 @@ public enum JSONParser {
         }
 
         mutating func literal(_ word: String) throws(SyntaxError) {
+            let start = index
             for expected in word.unicodeScalars {
-                guard index < scalars.count, scalars[index] == expected else { throw error("expected '\(word)', found \(current)") }
+                guard index < scalars.count, scalars[index] == expected else {
+                    index = start
+                    throw error("expected '\(word)'")
+                }
                 index += 1
             }
         }

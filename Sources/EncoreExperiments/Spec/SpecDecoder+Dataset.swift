@@ -36,7 +36,7 @@ extension SpecDecoder {
             object.forbid("data_dir", because: "with a plain path (data_dir is for named datasets)", problems: &problems)
             source = fileFormat(object).map { .file(path: file, format: $0) }
         }
-        if source.flatMap({ if case .file(_, .delimited) = $0 { return true } else { return false } }) != true {
+        if object.has("name") || (object.value("format")?.stringValue).map({ $0 != "delimited" }) == true {
             for key in ["separator", "header", "columns"] {
                 object.forbid(key, because: "unless format is \"delimited\"", problems: &problems)
             }

@@ -18,7 +18,11 @@ extension SpecDecoder {
         if entry.has("metrics") { metrics = self.metrics(entry.value("metrics"), at: entry.path("metrics")) }
         var selection = top.selection
         if entry.has("selection") || entry.has("metrics") {
-            let base = top.root["selection"] ?? .object([])
+            var base = top.root["selection"] ?? .object([])
+            // An entry with its own metrics selects on the first of them unless it names a metric.
+            if entry.has("metrics"), entry.value("selection")?["metric"] == nil, let pairs = base.objectPairs {
+                base = .object(pairs.filter { $0.key != "metric" })
+            }
             let (merged, origin) = Self.mergePatch(base, at: JSONPath.root.key("selection"), entry.value("selection") ?? .object([]), at: entry.path("selection"))
             selection = self.selection(merged, at: entry.path("selection"), metrics: metrics, origin: origin)
         }
