@@ -1,0 +1,129 @@
+import Foundation
+
+/// The top-level settings a model entry inherits (and may patch).
+struct TopLevelSettings {
+    let root: JSONValue
+    let dataset: DatasetSpec?
+    let evaluationProtocol: ProtocolSpec?
+    let metrics: [String]?
+    let selection: SelectionSpec?
+}
+
+extension SpecDecoder {
+    static let modelKeys = ["model", "label", "config", "grid", "dataset", "protocol", "metrics", "selection"]
+
+    mutating func model(_ value: JSONValue, at path: JSONPath, index: Int, top: TopLevelSettings) -> ModelSpec? {
+        guard let object = ObjectReader(value, at: path, keys: Self.modelKeys, problems: &problems) else { return nil }
+        object.finish(problems: &problems)
+        let names = descriptions.map(\.name)
+        guard let name = object.string("model", required: true, problems: &problems) else { return nil }
+        guard let description = descriptions.first(where: { $0.name == name }) else {
+            problems.add(object.path("model"), expected: "a registered model" + ObjectReader.suggestion(for: name, among: names)
+                .replacingOccurrences(of: "; known keys: ", with: ": "), found: .string(name))
+            return nil
+        }
+        let label = object.string("label", problems: &problems) ?? name
+        if !Self.isSafeName(label, extra: "._+-") {
+            problems.add(object.path("label"), expected: "a label matching [A-Za-z0-9][A-Za-z0-9._+-]*", found: .string(label))
+        }
+        let config = self.config(object.value("config"), at: object.path("config"), description: description)
+        let grid = self.grid(object.value("grid"), at: object.path("grid"), description: description, config: object.value("config"))
+        let setting = self.setting(for: object, top: top)
+        if let setting { checkFit(setting, task: description.task, model: object, index: index) }
+        guard let config, let grid, let setting else { return nil }
+        return ModelSpec(index: index, model: name, task: description.task, label: label, config: config, grid: grid, setting: setting)
+    }
+
+    /// The model's defaults (from `ConfigKey.defaultValue`) with `config` applied.
+    private mutating func config(_ value: JSONValue?, at path: JSONPath, description: ModelDescription) -> [(key: String, value: JSONValue)]? {
+        var merged: [(key: String, value: JSONValue)] = description.configKeys.compactMap { key in
+            (try? JSONParser.parse(key.defaultValue)).map { (key.name, $0) }
+        }
+        guard let value else { return merged }
+        guard let pairs = value.objectPairs else {
+            problems.add(path, expected: "an object of \(description.name) config keys", found: value)
+            return nil
+        }
+        var valid = true
+        for (key, item) in pairs {
+            guard let configKey = configKey(key, at: path.key(key), description: description) else { valid = false; continue }
+            if !ConfigType.matches(item, configKey.type) {
+                problems.add(path.key(key), expected: ConfigType.describe(configKey.type), found: item)
+                valid = false
+            }
+            if let slot = merged.firstIndex(where: { $0.key == key }) { merged[slot].value = item } else { merged.append((key, item)) }
+        }
+        return valid ? merged : nil
+    }
+
+    private mutating func grid(_ value: JSONValue?, at path: JSONPath, description: ModelDescription, config: JSONValue?) -> [(key: String, values: [JSONValue])]? {
+        guard let value else { return [] }
+        guard let pairs = value.objectPairs else {
+            problems.add(path, expected: "an object mapping config keys to arrays of values", found: value)
+            return nil
+        }
+        var grid: [(key: String, values: [JSONValue])] = []
+        for (key, item) in pairs {
+            guard let configKey = configKey(key, at: path.key(key), description: description) else { continue }
+            if config?[key] != nil {
+                problems.add(path.key(key), expected: "a key not also set in config (grid values replace it)", found: "\"\(key)\" in both")
+                continue
+            }
+            guard let values = item.arrayValue, !values.isEmpty else {
+                problems.add(path.key(key), expected: "a non-empty array of \(ConfigType.describe(configKey.type)) values", found: item)
+                continue
+            }
+            var ok = true
+            for (position, candidate) in values.enumerated() {
+                if !ConfigType.matches(candidate, configKey.type) {
+                    problems.add(path.key(key).index(position), expected: ConfigType.describe(configKey.type), found: candidate)
+                    ok = false
+                } else if values[..<position].contains(candidate) {
+                    problems.add(path.key(key).index(position), expected: "distinct grid values", found: "\(candidate.excerpt) again")
+                    ok = false
+                }
+            }
+            if ok { grid.append((key, values)) }
+        }
+        return grid.count == pairs.count ? grid : nil
+    }
+
+    private mutating func configKey(_ key: String, at path: JSONPath, description: ModelDescription) -> ConfigKey? {
+        if let found = description.configKeys.first(where: { $0.name == key }) { return found }
+        let names = description.configKeys.map(\.name)
+        problems.add(path, expected: "a config key of \(description.name)" + ObjectReader.suggestion(for: key, among: names)
+            .replacingOccurrences(of: "; known keys", with: "; its keys"), found: "key \"\(key)\"")
+        return nil
+    }
+}
+
+/// The config value types of `ConfigKey.type`.
+enum ConfigType {
+    static func matches(_ value: JSONValue, _ type: String) -> Bool {
+        switch type {
+        case "int": return value.intValue != nil
+        case "double": return value.doubleValue != nil
+        case "bool": return value.boolValue != nil
+        case "string": return value.stringValue != nil
+        case "[int]", "[double]", "[bool]", "[string]":
+            guard let items = value.arrayValue else { return false }
+            let element = String(type.dropFirst().dropLast())
+            return items.allSatisfy { matches($0, element) }
+        default: return true
+        }
+    }
+
+    static func describe(_ type: String) -> String {
+        switch type {
+        case "int": return "an integer"
+        case "double": return "a number"
+        case "bool": return "true or false"
+        case "string": return "a string"
+        case "[int]": return "an array of integers"
+        case "[double]": return "an array of numbers"
+        case "[bool]": return "an array of booleans"
+        case "[string]": return "an array of strings"
+        default: return "a JSON value"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+@testable import EncoreExperiments
+import Foundation
+import XCTest
+
+/// Stand-in for `ModelRegistry.standard.descriptions` until the zoo is on main: every registered
+/// name of issues 5 and 6 with its task, and the config keys the experiment files use.
+let registeredModelsStandIn: [ModelDescription] = {
+    let lambda = [ConfigKey(name: "lambda", type: "double", defaultValue: "1.0", help: "")]
+    let rating = ["i-autorec", "u-autorec", "deeprec", "global-mean", "user-mean", "item-mean", "biased-mf"]
+    let ranking = ["cdae", "dae", "mult-vae", "mult-dae", "ease", "popularity", "item-knn"]
+    return rating.map { ModelDescription(name: $0, task: .rating, summary: "", paper: "", configKeys: $0.hasSuffix("autorec") ? lambda : []) }
+        + ranking.map { ModelDescription(name: $0, task: .ranking, summary: "", paper: "", configKeys: $0 == "ease" ? lambda : []) }
+}()
+
+final class SpecFilesTests: XCTestCase {
+    private var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+
+    func testEveryExperimentFileValidates() throws {
+        let folder = root.appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertEqual(files, [
+            "ml100k-comparison.json", "ml100k-ranking.json", "ml100k-rating.json", "ml1m-comparison.json", "ml1m-ranking.json",
+            "ml1m-rating.json", "quickstart.json",
+        ])
+        for file in files {
+            let spec = try ExperimentSpec.load(file: folder.appendingPathComponent(file).path, models: registeredModelsStandIn)
+            XCTAssertEqual(spec.name + ".json", file)
+            XCTAssertFalse(spec.runPlans().isEmpty)
+            XCTAssertEqual(spec.settings.count, file.contains("comparison") ? 2 : 1, file)
+        }
+        let comparison = try ExperimentSpec.load(file: folder.appendingPathComponent("ml1m-comparison.json").path, models: registeredModelsStandIn)
+        let autorec = comparison.models.first { $0.model == "i-autorec" }!.setting
+        XCTAssertEqual(autorec.dataset.mode, .explicit)
+        XCTAssertNil(autorec.dataset.threshold)
+        XCTAssertEqual(autorec.evaluationProtocol.kind, .ratingHoldout)
+        XCTAssertEqual(autorec.selection.metric, "rmse")
+        XCTAssertNil(autorec.selection.maxEpochs)
+        XCTAssertEqual(comparison.models.first { $0.model == "ease" }!.setting.selection.maxEpochs, 200)
+    }
+
+    func testSchemaListsTheKeysTheValidatorAccepts() throws {
+        let data = try Data(contentsOf: root.appendingPathComponent("docs/spec.schema.json"))
+        let schema = try JSONParser.parse(String(decoding: data, as: UTF8.self))
+        XCTAssertEqual(schema["$schema"], .string("https://json-schema.org/draft/2020-12/schema"))
+        func keys(_ value: JSONValue?) -> [String] { (value?["properties"]?.objectPairs ?? []).map(\.key).sorted() }
+        let defs = schema["$defs"]
+        XCTAssertEqual(keys(schema), ExperimentSpec.topLevelKeys.sorted())
+        XCTAssertEqual(schema["additionalProperties"], .bool(false))
+        XCTAssertEqual(keys(defs?["datasetObject"]), SpecDecoder.datasetKeys.sorted())
+        XCTAssertEqual(keys(defs?["datasetObject"]?["properties"]?["synthetic"]), SpecDecoder.syntheticKeys.sorted())
+        XCTAssertEqual(keys(defs?["datasetObject"]?["properties"]?["columns"]), SpecDecoder.columnKeys.sorted())
+        XCTAssertEqual(keys(defs?["protocol"]), SpecDecoder.protocolKeys.sorted())
+        XCTAssertEqual(keys(defs?["selection"]), SpecDecoder.selectionKeys.sorted())
+        XCTAssertEqual(keys(defs?["output"]), SpecDecoder.outputKeys.sorted())
+        XCTAssertEqual(keys(defs?["model"]), SpecDecoder.modelKeys.sorted())
+        XCTAssertEqual(defs?["datasetName"]?["enum"], .array(SpecDatasetName.all.map { .string($0) }))
+        XCTAssertEqual(defs?["protocol"]?["properties"]?["kind"]?["enum"], .array(ProtocolSpec.kinds.map { .string($0) }))
+    }
+
+    func testDocsMentionEveryKey() throws {
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/spec.md"), encoding: .utf8)
+        let all = ExperimentSpec.topLevelKeys + SpecDecoder.datasetKeys + SpecDecoder.syntheticKeys + SpecDecoder.protocolKeys
+            + SpecDecoder.selectionKeys + SpecDecoder.outputKeys + SpecDecoder.modelKeys + SpecDecoder.fileFormats
+        for key in Set(all) { XCTAssertTrue(docs.contains("`\(key)`"), "docs/spec.md does not document `\(key)`") }
+    }
+
+    func testValidateCommandExitCodes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("encore-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.json"), bad = folder.appendingPathComponent("bad.json")
+        try rankingSpec().write(to: good, atomically: true, encoding: .utf8)
+        try rankingSpec([("\"seeds\": [1, 2, 3]", "\"seeds\": [1, 2, 3,]")]).write(to: bad, atomically: true, encoding: .utf8)
+        let saved = EncoreCLI.specModels
+        EncoreCLI.specModels = fakeModels
+        defer { EncoreCLI.specModels = saved }
+        XCTAssertEqual(EncoreCLI.run(["validate", good.path]), 0)
+        XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--set", "seeds=[4]", "--threads", "2"]), 0)
+        XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--threads", "0"]), 64)
+        XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--set", "nonsense"]), 64)
+        XCTAssertEqual(EncoreCLI.run(["validate", bad.path]), 64)
+        XCTAssertEqual(EncoreCLI.run(["validate", folder.appendingPathComponent("missing.json").path]), 74)
+        XCTAssertEqual(EncoreCLI.run(["validate"]), 64)
+    }
+}
