@@ -52,11 +52,13 @@ public enum ResultStoreError: ExitCodeError, Equatable {
     case corrupt(path: String, reason: String)
     /// The directory holds results of a different experiment or spec.
     case foreignExperiment(path: String, found: String, expected: String)
+    /// Directories given to be merged hold different experiments, specs or data.
+    case mismatchedDirectories(path: String, found: String, expected: String)
 
     /// 64 for a foreign directory (a usage problem), 74 otherwise.
     public var exitCode: ExitCode {
         switch self {
-        case .foreignExperiment: return .usage
+        case .foreignExperiment, .mismatchedDirectories: return .usage
         case .io, .corrupt: return .ioError
         }
     }
@@ -69,6 +71,8 @@ public enum ResultStoreError: ExitCodeError, Equatable {
         case .foreignExperiment(let path, let found, let expected):
             return "\(path) holds the results of \(found), not \(expected); refusing to overwrite them. "
                 + "Choose another directory with --output, or remove \(path) if those results are no longer needed."
+        case .mismatchedDirectories(let path, let found, let expected):
+            return "\(path) holds \(found), but the directories to merge must all hold \(expected)"
         }
     }
 }

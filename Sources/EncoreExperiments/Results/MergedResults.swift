@@ -16,7 +16,7 @@ public struct MergedResults: Sendable {
     }
 
     /// Loads and merges the stores in `directories`.
-    /// - Throws: `ResultStoreError.foreignExperiment` when they hold different experiments or
+    /// - Throws: `ResultStoreError.mismatchedDirectories` (exit 64) when they hold different experiments or
     ///   specs; `.io` / `.corrupt` for unreadable files.
     public static func load(directories: [URL]) throws -> MergedResults {
         precondition(!directories.isEmpty, "MergedResults.load needs at least one directory")
@@ -27,7 +27,7 @@ public struct MergedResults: Sendable {
             if var current = merged {
                 guard file.experiment == current.experiment, file.specSHA256 == current.specSHA256,
                       file.dataSHA256 == current.dataSHA256 else {
-                    throw ResultStoreError.foreignExperiment(
+                    throw ResultStoreError.mismatchedDirectories(
                         path: directory.path, found: "experiment '\(file.experiment)' (spec sha256 \(file.specSHA256.prefix(12)))",
                         expected: "experiment '\(current.experiment)' (spec sha256 \(current.specSHA256.prefix(12))) of \(directories[0].path)")
                 }

@@ -131,10 +131,10 @@ public struct RunRecord: Sendable, Codable, Hashable {
     }
 
     /// A file-name-safe run ID from its parts: `<name>-g<gridIndex>-s<seed>`, where `name` is
-    /// the model's label (unique in a spec); characters other than letters, digits, `-`, `_`
+    /// the model's label (unique in a spec); characters other than ASCII letters, digits, `-`, `_`
     /// and `.` become `_`.
     public static func makeID(_ name: String, gridIndex: Int, seed: Int) -> String {
-        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
+        let safe = name.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
         return "\(String(safe))-g\(gridIndex)-s\(seed)"
     }
 }
