@@ -12,27 +12,32 @@ public enum CurvesPlot {
         public var curve: [CurvePoint]
         /// The selected epoch, marked on the validation line.
         public var bestEpoch: Int?
+        /// The palette index (the table row), so a model has one colour in every plot.
+        public var colorIndex: Int
 
         /// Creates a series.
-        public init(label: String, curve: [CurvePoint], bestEpoch: Int?) {
+        public init(label: String, curve: [CurvePoint], bestEpoch: Int?, colorIndex: Int) {
             self.label = label
             self.curve = curve
             self.bestEpoch = bestEpoch
+            self.colorIndex = colorIndex
         }
     }
 
     /// One series per table row with a curve: the lowest seed's run at the chosen grid point
     /// (curves of different seeds stop at different epochs, so they are not averaged).
     public static func series(from table: ResultTable) -> [Series] {
-        table.rows.compactMap { row in
+        table.rows.enumerated().compactMap { index, row in
             guard let run = row.runs.first(where: { !$0.curve.isEmpty }) else { return nil }
-            return Series(label: row.label, curve: run.curve, bestEpoch: run.epochsToBest)
+            return Series(label: row.label, curve: run.curve, bestEpoch: run.epochsToBest, colorIndex: index)
         }
     }
 
     /// The SVG document. Losses are drawn on a log scale when they are all positive and span
     /// more than 20x (models' losses differ in scale); non-finite losses are left out.
-    public static func svg(series: [Series], validationMetric: String, title: String) -> String {
+    /// - Parameter withoutCurves: labels of models that train without epochs (closed form),
+    ///   named in a note under the legend.
+    public static func svg(series: [Series], validationMetric: String, title: String, withoutCurves: [String] = []) -> String {
         let panelWidth = 390.0, panelHeight = 300.0, gap = 110.0, marginLeft = 80.0, top = 70.0
         let width = marginLeft + 2 * panelWidth + gap + 30
         var canvas = SVGCanvas(width: width, height: 0)
@@ -49,8 +54,8 @@ public enum CurvesPlot {
         canvas.drawAxes(validationPanel, title: "Validation \(validationMetric)", xTitle: "Epoch", yTitle: validationMetric)
         canvas.drawAxes(lossPanel, title: "Training loss", xTitle: "Epoch",
                         yTitle: lossAxis.logarithmic ? "Loss (log scale)" : "Loss")
-        for (index, line) in series.enumerated() {
-            let color = SVGCanvas.color(index)
+        for line in series {
+            let color = SVGCanvas.color(line.colorIndex)
             let validationPoints = line.curve.compactMap { point in
                 point.validation.map { (x: validationPanel.x(Double(point.epoch)), y: validationPanel.y($0)) }
             }
@@ -68,8 +73,10 @@ public enum CurvesPlot {
             canvas.text("No training curves recorded", width / 2, top + panelHeight / 2, size: 14, anchor: "middle", fill: "#888")
         }
         let legendTop = top + panelHeight + 58
-        let legendHeight = canvas.drawLegend(series.map(\.label), left: marginLeft, top: legendTop, width: width - marginLeft - 20)
-        canvas.text("Rings mark the epoch selected on validation.", marginLeft, legendTop + legendHeight + 14, size: 11, fill: "#666")
+        let legendHeight = canvas.drawLegend(series.map { ($0.label, $0.colorIndex) }, left: marginLeft, top: legendTop, width: width - marginLeft - 20)
+        var note = "Rings mark the epoch selected on validation."
+        if !withoutCurves.isEmpty { note += " No per-epoch curve (closed form): " + withoutCurves.joined(separator: ", ") + "." }
+        canvas.text(note, marginLeft, legendTop + legendHeight + 14, size: 11, fill: "#666")
         canvas.height = legendTop + legendHeight + 28
         return canvas.render(title: title)
     }

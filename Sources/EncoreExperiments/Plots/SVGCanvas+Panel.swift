@@ -37,12 +37,12 @@ extension SVGCanvas {
         text(yTitle, panel.left - 52, middle, size: 12, anchor: "middle", rotate: -90)
     }
 
-    /// Draws a legend of coloured line swatches, wrapping into rows within `width`; returns the
-    /// height used.
+    /// Draws a legend of coloured line swatches (label, palette index), wrapping into rows
+    /// within `width`; returns the height used.
     @discardableResult
-    mutating func drawLegend(_ labels: [String], left: Double, top: Double, width: Double) -> Double {
+    mutating func drawLegend(_ items: [(label: String, colorIndex: Int)], left: Double, top: Double, width: Double) -> Double {
         var x = left, y = top + 10
-        for (index, label) in labels.enumerated() {
+        for (label, index) in items {
             let itemWidth = 34 + Double(label.count) * 7
             if x > left, x + itemWidth > left + width {
                 x = left

@@ -12,13 +12,16 @@ public enum SummaryPlot {
         public var mean: Double
         /// The interval bounds (equal to `mean` when no interval could be computed).
         public var lower: Double, upper: Double
+        /// The palette index (the table row), so a model has one colour in every plot.
+        public var colorIndex: Int
 
         /// Creates an entry.
-        public init(label: String, mean: Double, lower: Double, upper: Double) {
+        public init(label: String, mean: Double, lower: Double, upper: Double, colorIndex: Int) {
             self.label = label
             self.mean = mean
             self.lower = lower
             self.upper = upper
+            self.colorIndex = colorIndex
         }
     }
 
@@ -28,7 +31,7 @@ public enum SummaryPlot {
     public static func entries(from table: ResultTable, metric: String, perUser: [String: PerUserMetrics]) -> (entries: [Entry], note: String) {
         var kinds = Set<String>()
         var entries: [Entry] = []
-        for row in table.rows {
+        for (rowIndex, row) in table.rows.enumerated() {
             guard let cell = row.cells[metric], !cell.mean.isNaN else { continue }
             var halfWidth = 0.0
             if cell.values.count > 1 {
@@ -40,7 +43,8 @@ public enum SummaryPlot {
             } else {
                 kinds.insert("not available")
             }
-            entries.append(Entry(label: row.label, mean: cell.mean, lower: cell.mean - halfWidth, upper: cell.mean + halfWidth))
+            entries.append(Entry(label: row.label, mean: cell.mean, lower: cell.mean - halfWidth, upper: cell.mean + halfWidth,
+                                 colorIndex: rowIndex))
         }
         entries.sort { MetricDirection.isBetter($0.mean, than: $1.mean, metric: metric) }
         return (entries, "95% Student-t intervals " + kinds.sorted().joined(separator: "; "))
@@ -59,6 +63,9 @@ public enum SummaryPlot {
                               yAxis: PlotAxis(values: [0, 1]))
         canvas.text(title, width / 2, 28, size: 17, anchor: "middle", weight: "bold")
         canvas.text("Test \(metric) per model, \(MetricDirection.lowerIsBetter(metric) ? "lower" : "higher") is better", width / 2, 50, size: 12, anchor: "middle", fill: "#444")
+        for index in entries.indices where index % 2 == 0 {
+            canvas.rect(labelWidth, top + Double(index) * rowHeight, plotWidth, rowHeight, fill: "#f5f5f5")
+        }
         for tick in panel.xAxis.ticks {
             let x = panel.x(tick)
             canvas.line(x, top, x, top + plotHeight, stroke: "#e6e6e6")
@@ -69,8 +76,7 @@ public enum SummaryPlot {
         canvas.text("Test \(metric)", labelWidth + plotWidth / 2, top + plotHeight + 40, size: 12, anchor: "middle")
         for (index, entry) in entries.enumerated() {
             let y = top + (Double(index) + 0.5) * rowHeight
-            let color = SVGCanvas.color(index)
-            if index % 2 == 0 { canvas.rect(labelWidth, y - rowHeight / 2, plotWidth, rowHeight, fill: "#f7f7f7") }
+            let color = SVGCanvas.color(entry.colorIndex)
             canvas.text(entry.label, labelWidth - 12, y + 4, size: 13, anchor: "end")
             if entry.upper > entry.lower {
                 canvas.line(panel.x(entry.lower), y, panel.x(entry.upper), y, stroke: color, width: 2)

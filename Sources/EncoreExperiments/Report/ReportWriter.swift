@@ -16,10 +16,12 @@ public enum ReportWriter {
         let table = ResultTable(results: results, context: context)
         let title = table.context.experiment
         let metric = table.context.plottedMetric
+        let curves = CurvesPlot.series(from: table)
         let summary = SummaryPlot.entries(from: table, metric: metric, perUser: results.perUser)
         let contents = [
             table.markdown, table.csv, table.latex,
-            CurvesPlot.svg(series: CurvesPlot.series(from: table), validationMetric: table.context.selectionMetric, title: title),
+            CurvesPlot.svg(series: curves, validationMetric: table.context.selectionMetric, title: title,
+                           withoutCurves: table.rows.map(\.label).filter { label in !curves.contains { $0.label == label } }),
             SummaryPlot.svg(entries: summary.entries, metric: metric, title: title, note: summary.note),
         ]
         var files: [URL] = []

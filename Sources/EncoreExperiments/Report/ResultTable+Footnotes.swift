@@ -17,9 +17,12 @@ extension ResultTable {
     public var footnotes: [String] {
         var notes: [String] = []
         let seeds = Set(rows.flatMap { $0.runs.map(\.seed) }).sorted()
+        let lower = metrics.filter(MetricDirection.lowerIsBetter)
+        let direction = lower.isEmpty ? "higher is better for every metric"
+            : lower.count == metrics.count ? "lower is better for every metric"
+            : "lower is better for \(lower.joined(separator: ", ")), higher for the others"
         notes.append("Values are mean ± sample sd over seeds (\(seeds.map(String.init).joined(separator: ", "))); "
-            + "the best mean of each column is in bold; lower is better for "
-            + "\(metrics.filter(MetricDirection.lowerIsBetter).joined(separator: ", ").nonEmpty ?? "no metric here"), higher for the others.")
+            + "the best mean of each column is in bold; \(direction).")
         let chosen = rows.map { row in
             "\(row.label) (\(row.model)): \(row.gridPoint.shortDescription.nonEmpty ?? "no grid")"
         }

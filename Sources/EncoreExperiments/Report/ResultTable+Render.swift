@@ -7,6 +7,7 @@ extension ResultTable {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
                 .replacingOccurrences(of: "*", with: "\\*").replacingOccurrences(of: "_", with: "\\_")
+                .replacingOccurrences(of: "<", with: "\\<").replacingOccurrences(of: ">", with: "\\>")
                 .replacingOccurrences(of: "\n", with: " ")
         }
         let headers = ["Model"] + metrics + Self.resourceHeaders

@@ -58,7 +58,8 @@ public struct TableContext: Sendable, Codable, Hashable {
     public var metricDefinitions: [String: String]
     /// The validation metric used to select epochs and grid points (`ndcg@100`).
     public var selectionMetric: String
-    /// The test metric plotted in `summary.svg`; nil means the first of `metrics`.
+    /// The test metric plotted in `summary.svg`; nil means the selection metric when it is
+    /// among `metrics`, else the first of `metrics`.
     public var mainMetric: String?
 
     /// Creates a context.
@@ -85,7 +86,9 @@ public struct TableContext: Sendable, Codable, Hashable {
     }
 
     /// The metric plotted in `summary.svg`.
-    public var plottedMetric: String { mainMetric ?? metrics.first ?? selectionMetric }
+    public var plottedMetric: String {
+        mainMetric ?? (metrics.contains(selectionMetric) ? selectionMetric : metrics.first ?? selectionMetric)
+    }
 }
 
 /// The whole of `results.json`: the experiment's identity, every run, and provenance.
