@@ -24,7 +24,8 @@ public struct OptionSpec: Sendable {
 
 /// One positional argument of a command, for `--help`.
 public struct ArgumentSpec: Sendable {
-    /// The placeholder shown in usage (`SPEC`).
+    /// The placeholder shown in usage (`SPEC`); a last argument named `X...` takes every
+    /// remaining positional.
     public let name: String
     /// One sentence of help.
     public let help: String
@@ -181,7 +182,9 @@ public struct Command: Sendable {
             let missing = self.arguments[parsed.positionals.count].name
             throw UsageError("missing argument <\(missing)> for 'encore \(name)'; see 'encore \(name) --help'")
         }
-        if parsed.positionals.count > self.arguments.count {
+        // An argument named `X...` (last) takes every remaining positional.
+        let variadic = self.arguments.last?.name.hasSuffix("...") ?? false
+        if parsed.positionals.count > self.arguments.count, !variadic {
             throw UsageError("unexpected argument '\(parsed.positionals[self.arguments.count])' for 'encore \(name)'")
         }
         return parsed

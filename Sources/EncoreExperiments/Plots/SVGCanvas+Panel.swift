@@ -1,0 +1,57 @@
+import Foundation
+
+/// A plotting area on a canvas: the rectangle and the two axes that map data into it.
+struct PlotPanel {
+    /// The plotting rectangle (inside the axes), in canvas units.
+    let left: Double, top: Double, width: Double, height: Double
+    /// The horizontal and vertical axes.
+    let xAxis: PlotAxis, yAxis: PlotAxis
+
+    /// The canvas x of a data x.
+    func x(_ value: Double) -> Double { left + xAxis.fraction(value) * width }
+    /// The canvas y of a data y (up is larger).
+    func y(_ value: Double) -> Double { top + (1 - yAxis.fraction(value)) * height }
+}
+
+extension SVGCanvas {
+    /// Draws a panel's frame, light grid lines at the ticks, tick labels, axis titles and a
+    /// panel title above it.
+    mutating func drawAxes(_ panel: PlotPanel, title: String, xTitle: String, yTitle: String, verticalGrid: Bool = true) {
+        for tick in panel.yAxis.ticks {
+            let y = panel.y(tick)
+            line(panel.left, y, panel.left + panel.width, y, stroke: "#e3e3e3")
+            line(panel.left - 5, y, panel.left, y, stroke: "#444")
+            text(panel.yAxis.label(tick), panel.left - 8, y + 4, size: 11, anchor: "end", fill: "#444")
+        }
+        for tick in panel.xAxis.ticks {
+            let x = panel.x(tick)
+            if verticalGrid { line(x, panel.top, x, panel.top + panel.height, stroke: "#efefef") }
+            line(x, panel.top + panel.height, x, panel.top + panel.height + 5, stroke: "#444")
+            text(panel.xAxis.label(tick), x, panel.top + panel.height + 18, size: 11, anchor: "middle", fill: "#444")
+        }
+        line(panel.left, panel.top + panel.height, panel.left + panel.width, panel.top + panel.height, stroke: "#444")
+        line(panel.left, panel.top, panel.left, panel.top + panel.height, stroke: "#444")
+        text(title, panel.left + panel.width / 2, panel.top - 12, size: 14, anchor: "middle", weight: "bold")
+        text(xTitle, panel.left + panel.width / 2, panel.top + panel.height + 38, size: 12, anchor: "middle")
+        let middle = panel.top + panel.height / 2
+        text(yTitle, panel.left - 52, middle, size: 12, anchor: "middle", rotate: -90)
+    }
+
+    /// Draws a legend of coloured line swatches (label, palette index), wrapping into rows
+    /// within `width`; returns the height used.
+    @discardableResult
+    mutating func drawLegend(_ items: [(label: String, colorIndex: Int)], left: Double, top: Double, width: Double) -> Double {
+        var x = left, y = top + 10
+        for (label, index) in items {
+            let itemWidth = 34 + Double(label.count) * 7
+            if x > left, x + itemWidth > left + width {
+                x = left
+                y += 20
+            }
+            line(x, y - 4, x + 22, y - 4, stroke: Self.color(index), width: 3)
+            text(label, x + 28, y, size: 12)
+            x += itemWidth + 12
+        }
+        return y - top + 10
+    }
+}

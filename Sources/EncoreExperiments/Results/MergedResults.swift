@@ -1,0 +1,54 @@
+import Foundation
+
+/// Results gathered from one or more result directories of the same experiment (shards), with
+/// each run's per-user metrics: the input of the tables and plots.
+public struct MergedResults: Sendable {
+    /// The merged file: runs of every directory (a run ID seen twice keeps an ok record over a
+    /// failed one, else the later directory's), provenance and context of the first directory.
+    public var file: ResultsFile
+    /// Per-user test metrics by run ID (ok runs that wrote them).
+    public var perUser: [String: PerUserMetrics]
+
+    /// Creates merged results directly (tests, or a caller holding records in memory).
+    public init(file: ResultsFile, perUser: [String: PerUserMetrics]) {
+        self.file = file
+        self.perUser = perUser
+    }
+
+    /// Loads and merges the stores in `directories`.
+    /// - Throws: `ResultStoreError.mismatchedDirectories` (exit 64) when they hold different experiments or
+    ///   specs; `.io` / `.corrupt` for unreadable files.
+    public static func load(directories: [URL]) throws -> MergedResults {
+        precondition(!directories.isEmpty, "MergedResults.load needs at least one directory")
+        var merged: ResultsFile?
+        var perUser: [String: PerUserMetrics] = [:]
+        for directory in directories {
+            let file = try ResultStore.load(directory: directory)
+            if var current = merged {
+                guard file.experiment == current.experiment, file.specSHA256 == current.specSHA256,
+                      file.dataSHA256 == current.dataSHA256 else {
+                    throw ResultStoreError.mismatchedDirectories(
+                        path: directory.path, found: "experiment '\(file.experiment)' (spec sha256 \(file.specSHA256.prefix(12)))",
+                        expected: "experiment '\(current.experiment)' (spec sha256 \(current.specSHA256.prefix(12))) of \(directories[0].path)")
+                }
+                for run in file.runs {
+                    if let index = current.runs.firstIndex(where: { $0.runID == run.runID }) {
+                        if !(current.runs[index].status == .ok && run.status == .failed) { current.runs[index] = run }
+                    } else {
+                        current.runs.append(run)
+                    }
+                }
+                if current.context == nil { current.context = file.context }
+                merged = current
+            } else {
+                merged = file
+            }
+            for run in file.runs where run.status == .ok {
+                if let metrics = try ResultStore.readPerUserMetrics(in: directory, runID: run.runID) {
+                    perUser[run.runID] = metrics
+                }
+            }
+        }
+        return MergedResults(file: merged!, perUser: perUser)
+    }
+}
