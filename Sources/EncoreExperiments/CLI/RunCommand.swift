@@ -1,0 +1,48 @@
+import EncoreModels
+import Foundation
+
+extension EncoreCLI {
+    /// `encore run SPEC ...`: runs an experiment and writes its results, tables and plots.
+    static let runCommand = Command(
+        name: "run",
+        overview: "Run an experiment spec: train, select on validation, test, and write tables and plots.",
+        arguments: [ArgumentSpec("SPEC", "The experiment spec (JSON).")],
+        options: [
+            .value("set", "KEY.PATH=VALUE", "Override a spec value (VALUE is JSON, else a string).", repeatable: true),
+            .value("threads", "N", "Shorthand for --set threads=N."),
+            .flag("resume", "Skip finished runs and continue interrupted ones from their last checkpoint."),
+            .value("shard", "I/N", "Run only the I-th of N disjoint slices of the run list."),
+            .value("save-recommendations", "K", "Write each test user's top-K items and the test targets."),
+            .value("output", "DIR", "Write results to DIR instead of the spec's output.directory."),
+            .value("checkpoint-every", "N", "Write a checkpoint every N epochs (default 5; 0 disables)."),
+            .flag("quiet", "Print nothing but errors and the final table."),
+        ],
+        discussion: """
+            Progress goes to standard error: one live line per run on a terminal, plain log lines
+            otherwise. The final table is printed on standard output.
+
+            EXAMPLES:
+              encore run experiments/quickstart.json
+              encore run experiments/ml1m-ranking.json --set dataset.data_dir=../shared/data --set seeds=[1]
+              encore run experiments/ml1m-ranking.json --shard 2/4 --output results/ml1m-ranking-shard2
+
+            EXIT CODES: 0 all runs ok, 1 some runs failed, 64 usage or spec error, 65 data error,
+            74 I/O error.
+            """
+    ) { arguments in
+        let spec = try loadSpec(arguments)
+        var options = RunOptions()
+        options.resume = arguments.flag("resume")
+        if let shard = arguments.value("shard") { options.shard = try Shard(parsing: shard) }
+        options.saveRecommendations = try arguments.int("save-recommendations", range: 1...100_000)
+        options.outputDirectory = arguments.value("output")
+        options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
+        let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
+        let runner = ExperimentRunner(spec: spec, registry: ModelRegistry.standard, options: options, progress: progress)
+        let outcome = try runner.run()
+        print(outcome.markdown)
+        progress.message(
+            "\(outcome.succeeded) runs ok, \(outcome.failed) failed, \(outcome.skipped) already done; results in \(outcome.directory.path)")
+        return outcome.failed > 0 ? .someRunsFailed : .success
+    }
+}

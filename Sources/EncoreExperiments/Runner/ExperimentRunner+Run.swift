@@ -1,0 +1,157 @@
+import EncoreModels
+import Foundation
+
+extension ExperimentRunner {
+    /// Fits, selects and tests one run; a model failure becomes a failed record.
+    func execute(_ plan: RunPlan, data: PreparedSetting, store: ResultStore) throws -> RunRecord {
+        let setting = data.setting
+        var record = RunRecord(
+            model: plan.model, label: plan.label, config: plan.config, gridPoint: .object(plan.gridPoint),
+            seed: plan.seed, runID: plan.id)
+        let selection = try Metric(parsing: setting.selection.metric)
+        let metrics = try Metric.parse(setting.metrics)
+        guard let entry = registry.entry(named: plan.model) else {
+            throw UsageError("model '\(plan.model)' is not registered")
+        }
+        let split = try data.split(seed: plan.splitSeed)
+        let training = split.trainingData
+        let runRNG = SeededRNG(seed: UInt64(truncatingIfNeeded: plan.seed)).derive("\(plan.label)/g\(plan.gridIndex)")
+        let threads = spec.threads
+        let maxEpochs = setting.selection.maxEpochs
+        progress.runStarted(runID: plan.id, label: plan.label, seed: plan.seed, totalEpochs: maxEpochs ?? 0)
+        let progress = self.progress
+        let runID = plan.id
+        let selectionName = selection.name
+        var session = TrainingSession(
+            selectionMetric: selection, rng: runRNG.derive("train"), maxEpochs: maxEpochs,
+            patience: setting.selection.patience, threads: threads,
+            onEpoch: { epoch in
+                progress.epochFinished(
+                    runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss ?? .nan,
+                    validation: epoch.validation.map { (selectionName, $0) })
+            },
+            checkpointInterval: options.checkpointInterval,
+            saveCheckpoint: { bytes in try store.writeCheckpoint(bytes, runID: runID) })
+        if options.resume { session.resumeFrom = try store.readCheckpoint(runID: plan.id) }
+
+        PeakMemory.reset()
+        let trainStart = DispatchTime.now()
+        let model: any Recommender
+        let fit: FitReport
+        do {
+            model = try entry.make(plan.config.data, ModelContext(data: training, rng: runRNG.derive("init"), threads: threads))
+            fit = try model.fit(training, session: session)
+        } catch let error as ModelError {
+            return failed(record, reason: "\(error)", started: trainStart)
+        } catch let error as DataError {
+            return failed(record, reason: "\(error)", started: trainStart)
+        }
+        record.trainSeconds = GradientTrainer.seconds(since: trainStart)
+        record.epochsToBest = fit.bestEpoch
+        record.curve = fit.curve.map {
+            CurvePoint(epoch: $0.epoch, loss: $0.loss ?? .nan, validation: $0.validation, seconds: $0.seconds)
+        }
+        if let best = fit.bestValidation { record.validation[selection.name] = best }
+        record.parameters = model.parameterCount
+
+        // Selection is over; only now is the test half of the split read.
+        let evalStart = DispatchTime.now()
+        let report: ModelEvaluation.Report
+        do {
+            report = try ModelEvaluation.evaluate(
+                model, on: split.test, metrics: metrics, ratingRange: training.ratingRange, threads: threads)
+        } catch let error as ModelError {
+            return failed(record, reason: "\(error)", started: trainStart)
+        }
+        record.evalSeconds = GradientTrainer.seconds(since: evalStart)
+        record.peakMemoryBytes = PeakMemory.bytes()
+        for metric in metrics { if let value = report.value(metric) { record.test[metric.name] = value } }
+        try store.writePerUserMetrics(perUser(report, metrics: metrics, split: split, dataset: data.dataset), runID: plan.id)
+        if let k = options.saveRecommendations ?? spec.saveRecommendations, k > 0 {
+            try saveRecommendations(model, k: k, split: split, dataset: data.dataset, directory: store.runDirectory(plan.id))
+        }
+        switch report {
+        case let .ranking(ranking):
+            record.testUsers = ranking.evaluatedUsers.count
+            record.skippedUsers = ranking.skippedUsers
+        case let .rating(rating, users):
+            record.testUsers = Set(users).count
+            if rating.fallbacks > 0 { try? store.appendLog("\(rating.fallbacks) test ratings used the fallback", runID: plan.id) }
+        }
+        try? store.removeCheckpoint(runID: plan.id)
+        let main = metrics.first.map { "\($0.name) \(String(format: "%.4f", record.test[$0.name] ?? .nan))" } ?? ""
+        progress.runFinished(runID: plan.id, outcome: "ok, test \(main), best epoch \(fit.bestEpoch.map(String.init) ?? "-")")
+        return record
+    }
+
+    private func failed(_ record: RunRecord, reason: String, started: DispatchTime) -> RunRecord {
+        var record = record
+        record.status = .failed
+        record.failure = reason
+        record.trainSeconds = GradientTrainer.seconds(since: started)
+        progress.runFinished(runID: record.runID, outcome: "failed: \(reason)")
+        return record
+    }
+
+    /// Per-user test values keyed by original user IDs.
+    private func perUser(_ report: ModelEvaluation.Report, metrics: [Metric], split: Split, dataset: Dataset) -> PerUserMetrics {
+        switch report {
+        case let .ranking(ranking):
+            guard case let .ranking(targets) = split.test else { return PerUserMetrics(userIDs: [], metricNames: [], values: [:]) }
+            let names = metrics.filter { $0.kind != .coverage }.map(\.name)
+            let ids = ranking.evaluatedUsers.map { dataset.userIDs[targets.users[$0]] }
+            var values: [String: [Double]] = [:]
+            for name in names { values[name] = ranking.perUser[name]?.map(Double.init) ?? [] }
+            return PerUserMetrics(userIDs: ids, metricNames: names, values: values)
+        case let .rating(rating, users):
+            let trainUsers = split.trainingData.trainUsers
+            var ids: [String] = []
+            var values: [String: [Double]] = [:]
+            for metric in metrics where !metric.kind.isRanking {
+                let perUser = rating.perUser(metric, users: users.map { Int($0) })
+                ids = perUser.users.map { dataset.userIDs[trainUsers[$0]] }
+                values[metric.name] = perUser.values
+            }
+            return PerUserMetrics(userIDs: ids, metricNames: metrics.map(\.name), values: values)
+        }
+    }
+
+    /// Writes `recommendations.csv` (top-K per test user) and `targets.csv` into the run folder.
+    private func saveRecommendations(_ model: any Recommender, k: Int, split: Split, dataset: Dataset, directory: URL) throws {
+        guard case let .ranking(targets) = split.test, let ranker = model as? any Ranker else { return }
+        let recommendations = Recommendations(history: targets.history, k: k, threads: spec.threads) { rows in
+            ranker.scores(history: targets.history.rows(rows), trainingRows: Array(targets.trainingRows[rows]))
+        }
+        let userIDs = targets.users.map { dataset.userIDs[$0] }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try recommendations.write(to: directory.appendingPathComponent("recommendations.csv"), userIDs: userIDs, itemIDs: dataset.itemIDs)
+        try writeTargetsCSV(to: directory.appendingPathComponent("targets.csv"), targets: targets.targets,
+                            users: Array(0..<targets.targets.rows), userIDs: userIDs, itemIDs: dataset.itemIDs)
+    }
+
+    /// Writes the tables and plots: at the top for one evaluation setting; for several (a
+    /// comparison spec), one folder per setting and a top-level `table.md` joining them.
+    func writeReports(store: ResultStore, prepared: [PreparedSetting], contexts: [TableContext], directory: URL) throws -> String {
+        let results = store.results
+        var perUser: [String: PerUserMetrics] = [:]
+        for run in results.runs where run.status == .ok {
+            if let values = try store.readPerUserMetrics(runID: run.runID) { perUser[run.runID] = values }
+        }
+        if prepared.count == 1 {
+            return try ReportWriter.write(MergedResults(file: results, perUser: perUser), to: directory, context: contexts[0]).table.markdown
+        }
+        var joined = "# \(spec.name)\n\n"
+        for (index, data) in prepared.enumerated() {
+            let labels = Set(spec.models.filter { $0.setting == data.setting }.map(\.label))
+            var subset = results
+            subset.runs = results.runs.filter { labels.contains($0.label) }
+            subset.context = contexts[index]
+            let folder = directory.appendingPathComponent("setting-\(index + 1)-\(data.setting.evaluationProtocol.kind.rawValue)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let table = try ReportWriter.write(MergedResults(file: subset, perUser: perUser), to: folder, context: contexts[index]).table
+            joined += "## \(folder.lastPathComponent)\n\n" + table.markdown + "\n"
+        }
+        try AtomicFile.write(joined, to: directory.appendingPathComponent("table.md"))
+        return joined
+    }
+}

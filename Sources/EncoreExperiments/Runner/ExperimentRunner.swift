@@ -1,0 +1,111 @@
+import EncoreModels
+import Foundation
+
+/// Options of `encore run` beyond the spec.
+public struct RunOptions: Sendable {
+    /// Skip finished runs and continue interrupted ones from their last checkpoint.
+    public var resume = false
+    /// Run only this slice of the run list.
+    public var shard: Shard?
+    /// Write the test users' top-K items (overrides the spec's `save_recommendations`).
+    public var saveRecommendations: Int?
+    /// Write a checkpoint every this many epochs (0: never).
+    public var checkpointInterval = 5
+    /// Where results go (overrides the spec's `output.directory`).
+    public var outputDirectory: String?
+
+    /// Default options: a fresh, unsharded run.
+    public init() {}
+}
+
+/// What `ExperimentRunner.run()` did.
+public struct ExperimentOutcome: Sendable {
+    /// The experiment's output directory.
+    public var directory: URL
+    /// Runs that finished in this invocation.
+    public var succeeded: Int
+    /// Runs recorded as failed in this invocation.
+    public var failed: Int
+    /// Runs skipped because `--resume` found them finished.
+    public var skipped: Int
+    /// The Markdown table(s) written.
+    public var markdown: String
+}
+
+/// Runs an experiment: for each model x grid point x seed, fit with selection on validation
+/// only, then evaluate once on test; record each run as it ends; write tables and plots.
+///
+/// The test half of a split is touched only after `fit` returns: `fit` receives
+/// `Split.trainingData` (training matrix + validation), never the `Split` itself.
+public final class ExperimentRunner: @unchecked Sendable {
+    let spec: ExperimentSpec
+    let registry: ModelRegistry
+    let options: RunOptions
+    let progress: ProgressReporter
+
+    /// Creates a runner.
+    /// - Parameters:
+    ///   - spec: a validated spec.
+    ///   - registry: where model names resolve (`ModelRegistry.standard` plus user models).
+    public init(spec: ExperimentSpec, registry: ModelRegistry, options: RunOptions, progress: ProgressReporter) {
+        self.spec = spec
+        self.registry = registry
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Runs every planned run of this shard and writes the outputs.
+    /// - Throws: data errors (exit 65), result-store and I/O errors (64/74). A failing model is
+    ///   not an error: its run is recorded as failed and the others go on.
+    public func run() throws -> ExperimentOutcome {
+        let settings = spec.settings
+        var prepared: [PreparedSetting] = []
+        for setting in settings {
+            progress.message("loading \(Self.describe(setting.dataset.source))")
+            let started = DispatchTime.now()
+            let data = try PreparedSetting(setting: setting) { self.progress.message($0) }
+            progress.message("\(data.datasetDescription) (\(String(format: "%.2f", GradientTrainer.seconds(since: started))) s)")
+            prepared.append(data)
+        }
+        let dataSHA = prepared.count == 1 ? prepared[0].dataSHA256 : SHA256.hex(Array(prepared.map(\.dataSHA256).joined(separator: ",").utf8))
+        let directory = URL(fileURLWithPath: options.outputDirectory ?? spec.output.directory)
+        let contexts = prepared.map { context(for: $0) }
+        let identity = ResultsFile(
+            experiment: spec.name, specSHA256: spec.sha256, dataSHA256: dataSHA, context: contexts.first, runs: [],
+            provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)))
+        let store = try ResultStore(directory: directory, identity: identity, resume: options.resume)
+
+        var plans = spec.runPlans()
+        if let shard = options.shard { plans = shard.select(plans) }
+        let finished = options.resume ? store.finishedRunIDs : []
+        var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
+        for plan in plans {
+            if finished.contains(plan.id) {
+                outcome.skipped += 1
+                continue
+            }
+            let record = try execute(plan, data: prepared[plan.settingIndex], store: store)
+            try store.append(record)
+            if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
+        }
+        outcome.markdown = try writeReports(store: store, prepared: prepared, contexts: contexts, directory: directory)
+        return outcome
+    }
+
+    private func context(for data: PreparedSetting) -> TableContext {
+        let metrics = (try? Metric.parse(data.setting.metrics)) ?? []
+        return TableContext(
+            experiment: spec.name, protocolDescription: data.protocolDescription,
+            datasetDescription: data.datasetDescription, metrics: data.setting.metrics,
+            metricDefinitions: TableContext.definitions(for: metrics), selectionMetric: data.setting.selection.metric,
+            mainMetric: data.setting.metrics.contains(data.setting.selection.metric) ? data.setting.selection.metric : nil)
+    }
+
+    static func describe(_ source: DatasetSpec.Source) -> String {
+        switch source {
+        case let .named(name, path): return path.map { "\(name) from \($0)" } ?? name
+        case let .file(path, _): return path
+        case let .synthetic(s): return "synthetic data (\(s.users) users x \(s.items) items)"
+        }
+    }
+}

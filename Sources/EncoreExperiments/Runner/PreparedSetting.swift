@@ -1,0 +1,146 @@
+import EncoreData
+import Foundation
+
+/// A loaded, preprocessed dataset for one evaluation setting of a spec, and its splits by seed.
+///
+/// Loading and splitting happen once per setting and split seed, however many models and grid
+/// points share them.
+final class PreparedSetting: @unchecked Sendable {
+    let setting: EvaluationSetting
+    let dataset: Dataset
+    let preprocessingReport: PreprocessingReport?
+    /// SHA-256 of the preprocessed interactions (user, item, rating in order), hex.
+    let dataSHA256: String
+    let splitProtocol: SplitProtocol
+    private var splits: [Int: Split] = [:]
+    private let lock = NSLock()
+
+    init(setting: EvaluationSetting, log: (String) -> Void) throws {
+        self.setting = setting
+        let (raw, report) = try Self.load(setting.dataset, log: log)
+        if report.skippedLines > 0 { log("skipped \(report.skippedLines) malformed lines") }
+        let preprocessing = Self.preprocessing(for: setting.dataset)
+        let (dataset, preprocessingReport) = try raw.preprocessed(preprocessing)
+        self.dataset = dataset
+        self.preprocessingReport = preprocessingReport
+        dataSHA256 = Self.hash(dataset)
+        splitProtocol = Self.splitProtocol(for: setting.evaluationProtocol)
+    }
+
+    /// The split for `seed`, made on first use.
+    func split(seed: Int) throws -> Split {
+        try lock.withLock {
+            if let split = splits[seed] { return split }
+            let split = try makeSplit(dataset, protocol: splitProtocol, seed: UInt64(truncatingIfNeeded: seed))
+            splits[seed] = split
+            return split
+        }
+    }
+
+    /// One line for table footnotes: the dataset after preprocessing.
+    var datasetDescription: String {
+        let interactions = dataset.interactions.count
+        let density = Double(interactions) / Double(max(1, dataset.userCount * dataset.itemCount)) * 100
+        let kind = dataset.isImplicit ? "implicit" : "explicit"
+        var text = "\(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(interactions) interactions "
+        text += "(\(kind), density \(String(format: "%.2f", density))%)"
+        if let threshold = setting.dataset.threshold, setting.dataset.mode == .implicit { text += ", ratings >= \(threshold) kept as 1" }
+        if setting.dataset.kCore > 0 { text += ", \(setting.dataset.kCore)-core" }
+        if setting.dataset.minUserInteractions > 0 { text += ", users with >= \(setting.dataset.minUserInteractions) interactions" }
+        return text
+    }
+
+    /// One line for table footnotes: the evaluation protocol.
+    var protocolDescription: String {
+        let p = setting.evaluationProtocol
+        let seed: String
+        switch p.seed {
+        case let .fixed(value): seed = "split seed \(value)"
+        case .run: seed = "split seed = run seed"
+        }
+        switch splitProtocol {
+        case let .ratingHoldout(test, validation):
+            return "rating-holdout: \(percent(test)) of ratings to test, \(percent(validation)) of the rest to validation; \(seed)"
+        case let .userHoldout(test, validation, order, minimum):
+            return "user-holdout (\(order.rawValue)): per user \(percent(test)) test, \(percent(validation)) validation, users with < \(minimum) interactions train only; \(seed)"
+        case let .leaveOneOut(order):
+            return "leave-one-out (\(order.rawValue)): one test and one validation interaction per user; \(seed)"
+        case let .strongGeneralization(heldOut, foldIn):
+            return "strong generalization: \(heldOut) validation + \(heldOut) test users held out, \(percent(foldIn)) of each held-out user's items as fold-in, the rest as targets; \(seed)"
+        case let .kFold(folds, fold, over, _):
+            return "k-fold over \(over.rawValue): fold \(fold + 1) of \(folds) as test; \(seed)"
+        }
+    }
+
+    private func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
+
+    static func load(_ spec: DatasetSpec, log: (String) -> Void) throws -> (Dataset, LoadReport) {
+        let locations = DataLocations(dataDirectory: spec.dataDirectory)
+        switch spec.source {
+        case let .synthetic(synthetic):
+            let dataset = SyntheticData.generate(
+                users: synthetic.users, items: synthetic.items, interactionsPerUser: Double(synthetic.interactionsPerUser),
+                rank: synthetic.rank, popularitySkew: synthetic.popularityExponent, explicit: spec.mode == .explicit,
+                seed: UInt64(truncatingIfNeeded: synthetic.seed), name: "synthetic")
+            var report = LoadReport()
+            report.lines = dataset.interactions.count
+            return (dataset, report)
+        case let .named(name, path):
+            if let path { return try DataLoader.load(path, locations: locations, format: DataCatalog.source(named: name)?.format) }
+            if let source = DataCatalog.source(named: name), (try? locations.ratingsFile(of: source)) == nil {
+                log("\(name) is not in any data directory; downloading it")
+                _ = try DataFetcher.fetch(name, locations: locations, log: log)
+            }
+            return try DataLoader.load(name, locations: locations)
+        case let .file(path, format):
+            if case .recboleInter = format { return try RecBole.read(URL(fileURLWithPath: path)) }
+            return try DataLoader.load(path, locations: locations, format: delimitedFormat(format))
+        }
+    }
+
+    static func delimitedFormat(_ format: DatasetSpec.FileFormat) -> DelimitedFormat? {
+        switch format {
+        case .movieLens100K: return .movieLens100K
+        case .movieLensDat: return .movieLensDat
+        case .movieLensCSV: return .movieLensCSV
+        case let .delimited(separator, header, user, item, rating, timestamp):
+            return DelimitedFormat(separator: separator, hasHeader: header, userColumn: user, itemColumn: item,
+                                   ratingColumn: rating, timestampColumn: timestamp)
+        case .recboleInter: return nil
+        }
+    }
+
+    static func preprocessing(for spec: DatasetSpec) -> Preprocessing {
+        let mode: Preprocessing.Mode
+        switch spec.mode {
+        case .explicit: mode = .explicit
+        case .implicit: mode = .implicit(threshold: Float(spec.threshold ?? 4))
+        }
+        return Preprocessing(mode: mode, deduplicate: spec.dedupe, kCore: spec.kCore, minUserInteractions: spec.minUserInteractions)
+    }
+
+    static func splitProtocol(for spec: ProtocolSpec) -> SplitProtocol {
+        switch spec.kind {
+        case .ratingHoldout: return .ratingHoldout(testFraction: spec.testFraction, validationFraction: spec.validationFraction)
+        case .userHoldout:
+            return .userHoldout(testFraction: spec.testFraction, validationFraction: spec.validationFraction,
+                                order: spec.order == .time ? .time : .random, minInteractions: spec.minInteractions)
+        case .leaveOneOut: return .leaveOneOut(order: spec.order == .time ? .time : .random)
+        case .strongGeneralization: return .strongGeneralization(heldOutUsers: spec.heldOutUsers, foldInFraction: spec.foldInFraction)
+        case .kFold:
+            return .kFold(folds: spec.folds, fold: spec.fold, over: spec.foldUnit == .users ? .users : .ratings,
+                          validationFraction: spec.validationFraction)
+        }
+    }
+
+    static func hash(_ dataset: Dataset) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(dataset.interactions.count * 12)
+        for interaction in dataset.interactions {
+            withUnsafeBytes(of: interaction.user.littleEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: interaction.item.littleEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: interaction.rating.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return SHA256.hex(bytes)
+    }
+}
