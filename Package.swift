@@ -46,6 +46,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
+        .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]
