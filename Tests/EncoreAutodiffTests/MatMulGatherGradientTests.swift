@@ -48,6 +48,9 @@ final class MatMulGatherGradientTests: XCTestCase {
         assertGradients([users, items]) { v in project(sampledDot(v[0], v[1], at: entries, threads: 2)) }
         let dense = Tensor.matmul(users.value, items.value, transposeB: true)
         assertClose(sampledDot(users, items, at: entries).value, Tensor.gatherEntries(dense, entries))
+        let bias = parameter([4], seed: 11)
+        assertGradients([bias]) { v in project(v[0].gatherElements(entries.columns)) }
+        XCTAssertEqual(bias.gatherElements([3, 3]).value, Tensor(shape: [2], repeating: bias.value[3]))
         let none = EntryIndices(rows: [], columns: [], rowCount: 3, columnCount: 4)
         XCTAssertEqual(sampledDot(users, items, at: none).shape, [0])
         let csr = SparseMatrix(dense: Tensor([[0, 2], [3, 0]]))
