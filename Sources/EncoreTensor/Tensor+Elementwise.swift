@@ -60,7 +60,7 @@ extension Tensor {
     }
 
     /// `e^x` elementwise.
-    public func exp() -> Tensor { mapVectorized(Tensor.exp) }
+    public func exp() -> Tensor { map { Foundation.exp($0) } }
     /// Natural logarithm elementwise (`-inf` at 0, NaN below).
     public func log() -> Tensor { map { Foundation.log($0) } }
     /// Square root elementwise.
@@ -76,7 +76,7 @@ extension Tensor {
         return map { Swift.min(Swift.max($0, lower), upper) }
     }
     /// The logistic function `1 / (1 + e^-x)`, stable for large `|x|`.
-    public func sigmoid() -> Tensor { mapVectorized(Tensor.sigmoid) }
+    public func sigmoid() -> Tensor { map(Activation.sigmoid) }
     /// Hyperbolic tangent elementwise.
     public func tanh() -> Tensor { map { Foundation.tanh($0) } }
     /// `max(x, 0)` elementwise.

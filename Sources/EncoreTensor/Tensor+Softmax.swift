@@ -17,10 +17,8 @@ extension Tensor {
                     let s = source.baseAddress! + i * n, t = target.baseAddress! + i * n
                     var top = -Float.infinity
                     for j in 0..<n { top = Swift.max(top, s[j]) }
-                    // Stage e^(x - max) in the output row, then sum it.
-                    let shift = SIMD16<Float>(repeating: top)
-                    Tensor.applyVectorized(s, t, n) { Tensor.exp($0 - shift) }
-                    let total = Tensor.laneSum(t, n)
+                    var total: Float = 0
+                    for j in 0..<n { total += Foundation.exp(s[j] - top) }
                     // (x - max) - log(total), not x - (max + log(total)): keeps precision for
                     // large logits, where max + log(total) would round to max's ulp.
                     let logTotal = Foundation.log(total)
