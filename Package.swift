@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
+        .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]

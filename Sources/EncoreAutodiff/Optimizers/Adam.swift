@@ -1,0 +1,50 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015): bias-corrected first and second moments,
+/// `p -= rate * mHat / (sqrt(vHat) + epsilon)`. Weight decay is coupled L2 (see `AdamW`).
+public class Adam: OptimizerBase {
+    /// Moment decay rates.
+    public let beta1: Float, beta2: Float
+    /// Denominator guard.
+    public let epsilon: Float
+
+    /// - Parameters: defaults `learningRate` 1e-3, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-8.
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, maxGradientNorm: Float? = nil, schedule: LearningRateSchedule = .constant
+    ) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        super.init(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm, schedule: schedule)
+    }
+
+    override public func newSlots(for value: Tensor) -> [Tensor] {
+        [Tensor(shape: value.shape), Tensor(shape: value.shape)]
+    }
+
+    override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let correction1 = 1 - pow(b1, Float(step)), correction2 = 1 - pow(b2, Float(step))
+        let stepSize = rate / correction1
+        slots[0] = Tensor.zipMap(slots[0], gradient) { m, g in b1 * m + (1 - b1) * g }
+        slots[1] = Tensor.zipMap(slots[1], gradient) { v, g in b2 * v + (1 - b2) * g * g }
+        value = Tensor.zipMap(value, slots[0], slots[1]) { p, m, v in
+            p - stepSize * m / ((v / correction2).squareRoot() + eps)
+        }
+    }
+}
+
+/// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay `p -= rate * decay * p`.
+public final class AdamW: Adam {
+    /// - Parameters: as `Adam`; `weightDecay` defaults to 0.01 and is decoupled.
+    override public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01, maxGradientNorm: Float? = nil, schedule: LearningRateSchedule = .constant
+    ) {
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                   weightDecay: weightDecay, maxGradientNorm: maxGradientNorm, schedule: schedule)
+    }
+
+    override public var couplesWeightDecay: Bool { false }
+}
