@@ -42,6 +42,25 @@ extension Variable {
         }
     }
 
+    /// Elements `indices` of a tensor in row-major order, as `[indices.count]`: e.g. a per-item bias
+    /// `[items]` at each entry's column (`bias.gatherElements(entries.columns)`); the gradient is
+    /// scatter-added back.
+    public func gatherElements(_ indices: [Int32]) -> Variable {
+        let count = value.count
+        precondition(indices.allSatisfy { $0 >= 0 && Int($0) < count }, "gatherElements: an index is outside \(value.shape)")
+        var result = Tensor(uninitializedShape: [indices.count])
+        value.withUnsafeBufferPointer { s in
+            result.withUnsafeMutableBufferPointer { t in for (e, i) in indices.enumerated() { t[e] = s[Int(i)] } }
+        }
+        return Variable.record(result, inputs: [self]) { g in
+            var grad = Tensor(shape: self.shape)
+            g.withUnsafeBufferPointer { s in
+                grad.withUnsafeMutableBufferPointer { t in for (e, i) in indices.enumerated() { t[Int(i)] += s[e] } }
+            }
+            self.accumulate(grad)
+        }
+    }
+
     /// The entries `(rows[e], columns[e])` of a `[rowCount, columnCount]` matrix as a vector `[E]`.
     public func gatherEntries(_ entries: EntryIndices) -> Variable {
         precondition(

@@ -19,8 +19,10 @@ extension Tensor {
                     for j in 0..<n { top = Swift.max(top, s[j]) }
                     var total: Float = 0
                     for j in 0..<n { total += Foundation.exp(s[j] - top) }
-                    let shift = top + Foundation.log(total)
-                    for j in 0..<n { t[j] = s[j] - shift }
+                    // (x - max) - log(total), not x - (max + log(total)): keeps precision for
+                    // large logits, where max + log(total) would round to max's ulp.
+                    let logTotal = Foundation.log(total)
+                    for j in 0..<n { t[j] = (s[j] - top) - logTotal }
                 }
             }
         }
