@@ -51,7 +51,7 @@ public enum SyntheticData {
                 mark[low] = Int32(u)
                 var dot: Float = 0
                 for d in 0..<rank { dot += userFactor[d] * itemFactors[low * rank + d] }
-                candidates.append((Int32(low), dot * scale + 0.3 * rng.normal()))
+                candidates.append((Int32(low), dot * scale + 0.6 * (rng.uniform() - 0.5)))
             }
             candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
             let kept = min(count, candidates.count)
