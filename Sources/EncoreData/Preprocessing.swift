@@ -82,15 +82,27 @@ extension Dataset {
         }
         if preprocessing.deduplicate {
             let before = xs
-            let order = xs.indices.sorted {
-                let a = xs[$0], b = xs[$1]
-                if a.user != b.user { return a.user < b.user }
-                if a.item != b.item { return a.item < b.item }
-                return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : $0 < $1
-            }
+            // Group by user (counting sort, O(n)); within a user, remember the latest index per item.
+            var start = [Int](repeating: 0, count: userCount + 1)
+            for x in xs { start[Int(x.user) + 1] += 1 }
+            for u in 0..<userCount { start[u + 1] += start[u] }
+            var next = start
+            var grouped = [Int](repeating: 0, count: xs.count)
+            for (i, x) in xs.enumerated() { grouped[next[Int(x.user)]] = i; next[Int(x.user)] += 1 }
+            var latest = [Int](repeating: -1, count: itemCount)
             var keep = [Bool](repeating: false, count: xs.count)
-            for (k, i) in order.enumerated() {
-                if k + 1 == order.count || xs[order[k + 1]].user != xs[i].user || xs[order[k + 1]].item != xs[i].item { keep[i] = true }
+            for u in 0..<userCount {
+                for i in grouped[start[u]..<start[u + 1]] {
+                    let item = Int(xs[i].item)
+                    let previous = latest[item]
+                    // Indices grow within a group, so ">=" keeps the later line on equal timestamps.
+                    if previous < 0 || xs[i].timestamp >= xs[previous].timestamp {
+                        if previous >= 0 { keep[previous] = false }
+                        latest[item] = i
+                        keep[i] = true
+                    }
+                }
+                for i in grouped[start[u]..<start[u + 1]] { latest[Int(xs[i].item)] = -1 }
             }
             xs = xs.indices.filter { keep[$0] }.map { xs[$0] }
             record("deduplicate (keep latest)", before)

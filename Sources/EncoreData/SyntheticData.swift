@@ -29,7 +29,7 @@ public enum SyntheticData {
         var interactions: [Interaction] = []
         interactions.reserveCapacity(Int(Double(users) * interactionsPerUser * 1.05))
         var mark = [Int32](repeating: -1, count: items)
-        var candidates: [(item: Int32, score: Float)] = []
+        var candidates: [UInt64] = []  // descending-score sort key << 32 | item
         var userFactor = [Float](repeating: 0, count: rank)
         let scale = 1 / Float(rank).squareRoot()
         let maxPerUser = max(1, items / 2)
@@ -51,15 +51,21 @@ public enum SyntheticData {
                 mark[low] = Int32(u)
                 var dot: Float = 0
                 for d in 0..<rank { dot += userFactor[d] * itemFactors[low * rank + d] }
-                candidates.append((Int32(low), dot * scale + 0.3 * rng.normal()))
+                let score = dot * scale + 0.6 * (rng.uniform() - 0.5)
+                // Map the float to an order-preserving UInt32, then invert it for a descending sort.
+                let bits = score.bitPattern
+                let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+                candidates.append(UInt64(~ordered) << 32 | UInt64(low))
             }
-            candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
+            candidates.sort()
             let kept = min(count, candidates.count)
             for k in 0..<kept {
-                let c = candidates[k]
-                let rating: Float = explicit ? min(5, max(1, (3 + 1.3 * c.score).rounded())) : 1
+                let item = Int32(truncatingIfNeeded: candidates[k] & 0xFFFF_FFFF)
+                let ordered = ~UInt32(truncatingIfNeeded: candidates[k] >> 32)
+                let score = Float(bitPattern: ordered & 0x8000_0000 != 0 ? ordered & 0x7FFF_FFFF : ~ordered)
+                let rating: Float = explicit ? min(5, max(1, (3 + 1.3 * score).rounded())) : 1
                 let time = 1_000_000_000 + Int64(u) * 10_000 + Int64(rng.int(below: 10_000))
-                interactions.append(Interaction(user: Int32(u), item: c.item, rating: rating, timestamp: time))
+                interactions.append(Interaction(user: Int32(u), item: item, rating: rating, timestamp: time))
             }
         }
         var dataset = Dataset(
