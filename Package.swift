@@ -46,6 +46,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
+        .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]

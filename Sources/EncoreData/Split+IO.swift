@@ -1,0 +1,155 @@
+import Foundation
+
+/// The split text format (version 1), one record per line, values separated by single spaces:
+///
+///     encore-split 1
+///     items <itemCount>
+///     rating-range <low> <high>        (or: rating-range none)
+///     train <rows> <nnz>
+///     train-users <u0> <u1> ...        (dataset user index of each train row)
+///     <row> <item> <value>             (nnz lines, rows ascending, items ascending)
+///     validation ...                   (an evaluation block, below)
+///     test ...                         (an evaluation block)
+///
+/// An evaluation block is either `<part> ratings <n>` followed by `n` lines `<row> <item> <rating>`,
+/// or `<part> ranking <n>` followed by `users ...`, `training-rows ...`, `history <nnz>` with its
+/// triples and `targets <nnz>` with its triples. Floats use Swift's shortest round-trip form, so
+/// the same split always writes the same bytes.
+extension Split {
+    /// Writes the split in the text format above (atomically).
+    public func write(to url: URL) throws {
+        try AtomicFile.write(Data(textRepresentation().utf8), to: url)
+    }
+
+    /// The split in the text format.
+    public func textRepresentation() -> String {
+        var out = "encore-split 1\nitems \(trainingData.itemCount)\n"
+        if let range = trainingData.ratingRange { out += "rating-range \(range.lowerBound) \(range.upperBound)\n" } else { out += "rating-range none\n" }
+        let train = trainingData.train
+        out += "train \(train.rows) \(train.nonzeroCount)\n"
+        out += "train-users" + trainingData.trainUsers.map { " \($0)" }.joined() + "\n"
+        Self.appendTriples(train, to: &out)
+        Self.append(trainingData.validation, part: "validation", to: &out)
+        Self.append(test, part: "test", to: &out)
+        return out
+    }
+
+    private static func appendTriples(_ m: SparseMatrix, to out: inout String) {
+        for r in 0..<m.rows {
+            for e in m.rowPointers[r]..<m.rowPointers[r + 1] { out += "\(r) \(m.columnIndices[e]) \(m.values[e])\n" }
+        }
+    }
+
+    private static func append(_ data: EvaluationData, part: String, to out: inout String) {
+        switch data {
+        case let .ratings(p):
+            out += "\(part) ratings \(p.count)\n"
+            for k in 0..<p.count { out += "\(p.users[k]) \(p.items[k]) \(p.ratings[k])\n" }
+        case let .ranking(t):
+            out += "\(part) ranking \(t.users.count)\n"
+            out += "users" + t.users.map { " \($0)" }.joined() + "\n"
+            out += "training-rows" + t.trainingRows.map { " \($0)" }.joined() + "\n"
+            out += "history \(t.history.nonzeroCount)\n"
+            appendTriples(t.history, to: &out)
+            out += "targets \(t.targets.nonzeroCount)\n"
+            appendTriples(t.targets, to: &out)
+        }
+    }
+
+    /// Reads a split written by `write(to:)`.
+    /// - Throws: `DataError.unreadableFile`, or `.badFormat` with the line that does not fit.
+    public static func read(from url: URL) throws -> Split {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        var reader = SplitTextReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), file: url.path)
+        return try reader.split()
+    }
+}
+
+/// Parses the split text format line by line, with line numbers for errors.
+struct SplitTextReader {
+    let lines: [String]
+    let file: String
+    var index = 0
+
+    init(lines: [String], file: String) {
+        self.lines = lines
+        self.file = file
+    }
+
+    func fail(_ reason: String) -> DataError { .badFormat(file: file, line: index, reason: reason) }
+
+    mutating func fields(_ keyword: String) throws -> [Substring] {
+        guard index < lines.count else { throw fail("file ends early; expected '\(keyword)'") }
+        let f = lines[index].split(separator: " ")
+        index += 1
+        guard f.first.map(String.init) == keyword else { throw fail("expected '\(keyword)', found '\(lines[index - 1])'") }
+        return Array(f.dropFirst())
+    }
+
+    func number<T: LosslessStringConvertible>(_ s: Substring, _ what: String) throws -> T {
+        guard let v = T(String(s)) else { throw fail("\(what) '\(s)' is not a number") }
+        return v
+    }
+
+    mutating func triples(rows: Int, cols: Int, count: Int) throws -> SparseMatrix {
+        var b = CSRBuilder(rows: rows, cols: cols, capacity: count)
+        for _ in 0..<count {
+            guard index < lines.count else { throw fail("file ends inside a matrix") }
+            let f = lines[index].split(separator: " ")
+            index += 1
+            guard f.count == 3 else { throw fail("expected '<row> <item> <value>', found '\(lines[index - 1])'") }
+            let r: Int = try number(f[0], "row"), c: Int = try number(f[1], "item"), v: Float = try number(f[2], "value")
+            guard r >= 0 && r < rows && c >= 0 && c < cols else { throw fail("entry (\(r), \(c)) outside [\(rows), \(cols)]") }
+            b.append(row: Int32(r), col: Int32(c), value: v)
+        }
+        return b.build()
+    }
+
+    mutating func evaluation(_ part: String, items: Int) throws -> EvaluationData {
+        let head = try fields(part)
+        guard head.count == 2, let n = Int(head[1]) else { throw fail("expected '\(part) ratings|ranking <n>'") }
+        if head[0] == "ratings" {
+            var p = RatingPairs(users: [], items: [], ratings: [])
+            for _ in 0..<n {
+                guard index < lines.count else { throw fail("file ends inside rating pairs") }
+                let f = lines[index].split(separator: " ")
+                index += 1
+                guard f.count == 3 else { throw fail("expected '<row> <item> <rating>'") }
+                p.users.append(try number(f[0], "row")); p.items.append(try number(f[1], "item")); p.ratings.append(try number(f[2], "rating"))
+            }
+            return .ratings(p)
+        }
+        guard head[0] == "ranking" else { throw fail("unknown evaluation kind '\(head[0])'") }
+        let users: [Int] = try fields("users").map { try number($0, "user") }
+        let rows: [Int] = try fields("training-rows").map { try number($0, "row") }
+        guard users.count == n, rows.count == n else { throw fail("expected \(n) users and training rows") }
+        let h = try fields("history"), history = try triples(rows: n, cols: items, count: try number(h.first ?? "", "count"))
+        let t = try fields("targets"), targets = try triples(rows: n, cols: items, count: try number(t.first ?? "", "count"))
+        return .ranking(RankingTargets(history: history, targets: targets, users: users, trainingRows: rows))
+    }
+
+    mutating func split() throws -> Split {
+        guard try fields("encore-split") == ["1"] else { throw fail("unsupported split format version") }
+        let itemFields = try fields("items")
+        let items: Int = try number(itemFields.first ?? "", "items")
+        let range = try fields("rating-range")
+        var ratingRange: ClosedRange<Float>?
+        if range != ["none"] {
+            guard range.count == 2, let lo = Float(String(range[0])), let hi = Float(String(range[1])), lo <= hi else { throw fail("bad rating range") }
+            ratingRange = lo...hi
+        }
+        let t = try fields("train")
+        guard t.count == 2 else { throw fail("expected 'train <rows> <nnz>'") }
+        let rows: Int = try number(t[0], "rows"), nnz: Int = try number(t[1], "nnz")
+        let trainUsers: [Int] = try fields("train-users").map { try number($0, "user") }
+        guard trainUsers.count == rows else { throw fail("expected \(rows) train users, found \(trainUsers.count)") }
+        let train = try triples(rows: rows, cols: items, count: nnz)
+        let validation = try evaluation("validation", items: items)
+        let test = try evaluation("test", items: items)
+        return Split(trainingData: TrainingData(train: train, trainUsers: trainUsers, validation: validation,
+                                                ratingRange: ratingRange, itemCount: items), test: test)
+    }
+}

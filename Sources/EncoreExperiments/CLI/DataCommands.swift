@@ -1,0 +1,127 @@
+import EncoreData
+import Foundation
+
+extension DataError: ExitCodeError {
+    /// 74 for I/O and network failures, 65 for bad or empty data.
+    public var exitCode: ExitCode { isIOError ? .ioError : .dataError }
+}
+
+extension EncoreCLI {
+    /// The `encore data ...` subcommands.
+    static let dataCommands: [Command] = [dataFetch, dataInfo]
+
+    static let dataDirOption = OptionSpec.value("data-dir", "DIR", "Folder holding local copies (DIR/ml-100k/u.data, ...); searched before $ENCORE_DATA_DIR and the cache.")
+
+    static let dataFetch = Command(
+        name: "data fetch", overview: "Download, verify and unpack a MovieLens dataset into the cache.",
+        arguments: [ArgumentSpec("NAME", "ml-100k, ml-1m, ml-20m, ml-25m or ml-latest-small.")],
+        options: [dataDirOption],
+        discussion: "The cache is $XDG_CACHE_HOME/encore (default ~/.cache/encore). A local copy is used first.\nEXIT CODES: 65 bad checksum or archive, 74 network or file error."
+    ) { arguments in
+        let locations = DataLocations(dataDirectory: arguments.value("data-dir"))
+        let file = try DataFetcher.fetch(arguments.positionals[0], locations: locations) { print($0) }
+        print("ratings: \(file.path)")
+        return .success
+    }
+
+    static let dataInfo = Command(
+        name: "data info", overview: "Show users, items, interactions and distributions of a dataset, before and after preprocessing.",
+        arguments: [ArgumentSpec("NAME|PATH", "A dataset name (\(DataCatalog.names.joined(separator: ", "))) or a ratings file.")],
+        options: [
+            dataDirOption,
+            .flag("json", "Print one JSON object (users, items, interactions, before, steps, seconds)."),
+            .value("implicit", "THRESHOLD", "Keep ratings >= THRESHOLD as 1 (ml-1m-implicit defaults to 4)."),
+            .flag("explicit", "Keep rating values."),
+            .value("k-core", "K", "Iteratively drop users and items with fewer than K interactions."),
+            .value("min-user-interactions", "N", "Drop users with fewer than N interactions (after the k-core)."),
+            .flag("keep-duplicates", "Do not deduplicate (user, item) pairs (default: keep the latest)."),
+            .flag("skip-bad-lines", "Skip malformed lines and report how many."),
+            .value("separator", "SEP", "Field separator of a plain file (with --columns); e.g. ',' or '::'."),
+            .flag("header", "The plain file has a header line."),
+            .value("columns", "U,I[,R[,T]]", "0-based columns of user, item, rating, timestamp in a plain file."),
+            .value("split", "JSON|TYPE", "Also split (e.g. user-holdout or '{\"type\":\"strong-generalization\",\"heldOutUsers\":500}') and time it."),
+            .value("seed", "N", "Seed of the split and of synthetic data (default 0)."),
+        ],
+        discussion: "EXIT CODES: 65 malformed or empty data, 74 unreadable file."
+    ) { arguments in
+        try runDataInfo(arguments)
+    }
+
+    static func parseFormat(_ arguments: ParsedArguments) throws -> DelimitedFormat? {
+        guard let separator = arguments.value("separator") else {
+            if arguments.value("columns") != nil { throw UsageError("--columns needs --separator") }
+            return nil
+        }
+        let columns = try (arguments.value("columns") ?? "0,1,2,3").split(separator: ",").map { part -> Int in
+            guard let c = Int(part), c >= 0 else { throw UsageError("--columns expects 0-based integers like 0,1,2,3, got '\(part)'") }
+            return c
+        }
+        guard (2...4).contains(columns.count), !separator.isEmpty else { throw UsageError("--columns expects 2 to 4 columns and --separator a non-empty string") }
+        let unescaped = separator == "\\t" || separator == "tab" ? "\t" : separator
+        return DelimitedFormat(separator: unescaped, hasHeader: arguments.flag("header"), userColumn: columns[0], itemColumn: columns[1],
+                               ratingColumn: columns.count > 2 ? columns[2] : nil, timestampColumn: columns.count > 3 ? columns[3] : nil)
+    }
+
+    static func parseSplit(_ text: String) throws -> SplitProtocol {
+        let json = text.hasPrefix("{") ? text : "{\"type\":\"\(text)\"" + (text == "strong-generalization" ? ",\"heldOutUsers\":100}" : "}")
+        do { return try JSONDecoder().decode(SplitProtocol.self, from: Data(json.utf8)) } catch {
+            throw UsageError("--split: \(error)")
+        }
+    }
+
+    static func runDataInfo(_ arguments: ParsedArguments) throws -> ExitCode {
+        let name = arguments.positionals[0]
+        let seed = UInt64(try arguments.int("seed", default: 0, range: 0...Int.max)!)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (raw, load) = try DataLoader.load(name, locations: DataLocations(dataDirectory: arguments.value("data-dir")),
+                                              format: try parseFormat(arguments), skipBadLines: arguments.flag("skip-bad-lines"), seed: seed)
+        var mode: Preprocessing.Mode? = DataLoader.defaultMode(for: name)
+        if let threshold = try arguments.double("implicit") { mode = .implicit(threshold: Float(threshold)) }
+        if arguments.flag("explicit") { mode = .explicit }
+        let preprocessing = Preprocessing(
+            mode: mode, deduplicate: !arguments.flag("keep-duplicates"),
+            kCore: try arguments.int("k-core", default: 0, range: 0...1_000_000)!,
+            minUserInteractions: try arguments.int("min-user-interactions", default: 0, range: 0...1_000_000)!)
+        let (dataset, report) = try raw.preprocessed(preprocessing)
+        let loadSeconds = (clock.now - start).seconds
+        var splitLine: String?
+        var splitSeconds: Double?
+        if let splitText = arguments.value("split") {
+            let splitStart = clock.now
+            let split = try makeSplit(dataset, protocol: try parseSplit(splitText), seed: seed)
+            splitSeconds = (clock.now - splitStart).seconds
+            splitLine = "split: train \(split.trainingData.train.rows) rows x \(split.trainingData.itemCount) items, \(split.trainingData.train.nonzeroCount) entries"
+        }
+        let before = DataStatistics(raw), after = DataStatistics(dataset)
+        if arguments.flag("json") {
+            var object: [String: Any] = [
+                "name": dataset.name, "users": after.users, "items": after.items, "interactions": after.interactions,
+                "density": after.density, "implicit": after.implicit, "skippedLines": load.skippedLines,
+                "loadSeconds": loadSeconds,
+                "before": ["users": before.users, "items": before.items, "interactions": before.interactions],
+                "steps": report.steps.map { ["step": $0.name, "interactions": $0.interactions, "users": $0.users, "items": $0.items] },
+                "interactionsPerUser": Dictionary(uniqueKeysWithValues: zip(after.quantileLevels.map { "\($0)" }, after.interactionsPerUser)),
+                "interactionsPerItem": Dictionary(uniqueKeysWithValues: zip(after.quantileLevels.map { "\($0)" }, after.interactionsPerItem)),
+                "ratingHistogram": Dictionary(uniqueKeysWithValues: after.ratingHistogram.map { ("\($0.rating)", $0.count) }),
+            ]
+            if let splitSeconds { object["splitSeconds"] = splitSeconds }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return .success
+        }
+        print("\(dataset.name)")
+        if load.skippedLines > 0 { print("skipped \(load.skippedLines) malformed lines (first: \(load.firstSkipped ?? ""))") }
+        print("before preprocessing:\n" + before.summary.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        if !report.steps.isEmpty { print(report.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")) }
+        print("after preprocessing:\n" + after.summary.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        print(String(format: "load + preprocess: %.3f s", loadSeconds))
+        if let splitLine, let splitSeconds { print(splitLine + String(format: " (%.3f s)", splitSeconds)) }
+        return .success
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
