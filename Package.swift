@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
+        .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]
