@@ -151,6 +151,20 @@ final class SpecValidationTests: XCTestCase {
         XCTAssertEqual(lines.count, 7)
     }
 
+    func testShorthandDatasetAndSyntheticDefaults() throws {
+        let text = #"{"name": "q", "dataset": "synthetic", "protocol": {"kind": "leave-one-out"}, "metrics": ["hit@10"], "models": [{"model": "popularity"}]}"#
+        let spec = try ExperimentSpec.parse(text, models: fakeModels)
+        XCTAssertEqual(spec.dataset.source, .synthetic(SyntheticSpec(users: 2000, items: 1000, interactionsPerUser: 50, rank: 8, popularitySkew: 0.8, seed: 0)))
+        XCTAssertEqual(spec.evaluationProtocol.order, .time)
+        XCTAssertEqual(spec.evaluationProtocol.seed, .run)
+        XCTAssertEqual(spec.seeds, [1])
+        XCTAssertEqual(spec.selection.metric, "hit@10")
+        let bad = problems(text.replacingOccurrences(of: "\"dataset\": \"synthetic\"", with: "\"dataset\": {\"name\": \"synthetic\", \"path\": \"x\", \"synthetic\": {\"users\": 1, \"interactions_per_user\": 1200}}"))
+        assertProblem(bad, at: "dataset.path", contains: "for the synthetic dataset")
+        assertProblem(bad, at: "dataset.synthetic.users", contains: "an integer >= 2, found 1")
+        assertProblem(bad, at: "dataset.synthetic.interactions_per_user", contains: "at most items (1000)")
+    }
+
     func testSyntaxErrorBecomesOneProblem() {
         let found = problems("{\n  \"name\": \"x\",\n  \"seeds\": [1,]\n}")
         XCTAssertEqual(found.count, 1)

@@ -41,12 +41,13 @@ public struct ExperimentSpec: Sendable {
 public struct DatasetSpec: Sendable, Equatable {
     /// The data source.
     public enum Source: Sendable, Equatable {
-        /// A named dataset (`ml-100k`); `path` when given replaces the lookup in the data
-        /// directory / cache with that file (in the dataset's own format).
+        /// A named dataset (`DataCatalog.names`: `ml-100k`, `synthetic-explicit`, ...); `path`
+        /// when given replaces the lookup in the data directory / cache with that file (in the
+        /// dataset's own format).
         case named(String, path: String?)
         /// A file in the given format.
         case file(path: String, format: FileFormat)
-        /// The built-in generator.
+        /// The generator with parameters (`name: "synthetic"`).
         case synthetic(SyntheticSpec)
     }
 
@@ -88,21 +89,20 @@ public enum DataMode: String, Sendable, Equatable, CaseIterable {
     case implicit
 }
 
-/// Parameters of the built-in synthetic generator (planted low-rank preferences, popularity skew).
+/// Parameters of `SyntheticData.generate` (planted low-rank preferences, popularity skew);
+/// explicit ratings 1-5 when the dataset mode is explicit.
 public struct SyntheticSpec: Sendable, Equatable {
-    /// Users (default 1000).
+    /// Users (default 2000).
     public var users: Int
-    /// Items (default 500).
+    /// Items (default 1000).
     public var items: Int
-    /// Mean interactions per user (default 40).
-    public var interactionsPerUser: Int
+    /// Mean interactions per user (default 50).
+    public var interactionsPerUser: Double
     /// Rank of the planted preferences (default 8).
     public var rank: Int
-    /// Zipf exponent of item popularity; 0 is uniform (default 1.0).
-    public var popularityExponent: Double
-    /// Standard deviation of the rating noise, in rating steps (default 0.5).
-    public var noise: Double
-    /// Generator seed (default 1).
+    /// Item popularity ~ (popularity rank + 1)^-skew; 0 is uniform (default 0.8).
+    public var popularitySkew: Double
+    /// Generator seed (default 0).
     public var seed: Int
 }
 

@@ -4,7 +4,7 @@ extension SpecDecoder {
         "k_core", "min_user_interactions", "synthetic",
     ]
     static let fileFormats = ["movielens-100k", "movielens-dat", "movielens-csv", "delimited", "recbole-inter"]
-    static let syntheticKeys = ["users", "items", "interactions_per_user", "rank", "popularity_exponent", "noise", "seed"]
+    static let syntheticKeys = ["users", "items", "interactions_per_user", "rank", "popularity_skew", "seed"]
     static let columnKeys = ["user", "item", "rating", "timestamp"]
 
     /// Decodes `dataset` (an object, or a string naming a dataset).
@@ -22,14 +22,14 @@ extension SpecDecoder {
         if !object.has("name") && !object.has("path") {
             problems.add(path, expected: "a \"name\" (\(SpecDatasetName.all.joined(separator: ", "))) or a \"path\" with a \"format\"", found: "neither")
         }
-        if name == "synthetic" {
+        if name == SpecDatasetName.configurableSynthetic {
             object.forbid("path", because: "for the synthetic dataset", problems: &problems)
             object.forbid("data_dir", because: "for the synthetic dataset", problems: &problems)
             source = synthetic(object.value("synthetic") ?? .object([]), at: object.path("synthetic")).map { .synthetic($0) }
         } else {
-            object.forbid("synthetic", because: "unless name is \"synthetic\"", problems: &problems)
+            object.forbid("synthetic", because: "unless name is \"synthetic\" (the other built-in synthetic sets have fixed parameters)", problems: &problems)
         }
-        if let name, name != "synthetic" {
+        if let name, name != SpecDatasetName.configurableSynthetic {
             object.forbid("format", because: "with a named dataset (its format is known)", problems: &problems)
             source = .named(name, path: file)
         } else if name == nil, let file {
@@ -95,15 +95,14 @@ extension SpecDecoder {
         guard let object = ObjectReader(value, at: path, keys: Self.syntheticKeys, problems: &problems) else { return nil }
         object.finish(problems: &problems)
         let before = problems.problems.count
-        let users = object.int("users", range: 2...Int.max, problems: &problems) ?? 1000
-        let items = object.int("items", range: 2...Int.max, problems: &problems) ?? 500
-        let perUser = object.int("interactions_per_user", range: 1...Int.max, problems: &problems) ?? 40
+        let users = object.int("users", range: 2...Int.max, problems: &problems) ?? 2000
+        let items = object.int("items", range: 2...Int.max, problems: &problems) ?? 1000
+        let perUser = object.double("interactions_per_user", range: 1...Double.greatestFiniteMagnitude, problems: &problems) ?? 50
         let rank = object.int("rank", range: 1...Int.max, problems: &problems) ?? 8
-        let exponent = object.double("popularity_exponent", range: 0...10, problems: &problems) ?? 1.0
-        let noise = object.double("noise", range: 0...10, problems: &problems) ?? 0.5
-        let seed = object.int("seed", range: 0...Int.max, problems: &problems) ?? 1
-        if perUser > items { problems.add(object.path("interactions_per_user"), expected: "at most items (\(items))", found: "\(perUser)") }
+        let skew = object.double("popularity_skew", range: 0...10, problems: &problems) ?? 0.8
+        let seed = object.int("seed", range: 0...Int.max, problems: &problems) ?? 0
+        if perUser > Double(items) { problems.add(object.path("interactions_per_user"), expected: "at most items (\(items))", found: ObjectReader.short(perUser)) }
         guard problems.problems.count == before else { return nil }
-        return SyntheticSpec(users: users, items: items, interactionsPerUser: perUser, rank: rank, popularityExponent: exponent, noise: noise, seed: seed)
+        return SyntheticSpec(users: users, items: items, interactionsPerUser: perUser, rank: rank, popularitySkew: skew, seed: seed)
     }
 }

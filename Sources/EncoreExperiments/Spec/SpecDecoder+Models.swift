@@ -18,8 +18,9 @@ extension SpecDecoder {
         let names = descriptions.map(\.name)
         guard let name = object.string("model", required: true, problems: &problems) else { return nil }
         guard let description = descriptions.first(where: { $0.name == name }) else {
-            problems.add(object.path("model"), expected: "a registered model" + ObjectReader.suggestion(for: name, among: names)
-                .replacingOccurrences(of: "; known keys: ", with: ": "), found: .string(name))
+            let hint = names.isEmpty ? " (no models are registered)"
+                : ObjectReader.suggestion(for: name, among: names).replacingOccurrences(of: "; known keys: ", with: ": ")
+            problems.add(object.path("model"), expected: "a registered model" + hint, found: .string(name))
             return nil
         }
         let label = object.string("label", problems: &problems) ?? name

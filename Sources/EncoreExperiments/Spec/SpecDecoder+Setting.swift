@@ -41,7 +41,8 @@ extension SpecDecoder {
         var checks = setting.metrics.enumerated().map { (metricsPath.index($0.offset), $0.element) }
         let selectionWritten = entry.value("selection")?["metric"] != nil
         let selectionPath = selectionWritten ? entry.path("selection").key("metric") : JSONPath.root.key("selection").key("metric")
-        checks.append((selectionPath, setting.selection.metric))
+        // A selection metric from the metric list is checked there already.
+        if !setting.metrics.contains(setting.selection.metric) { checks.append((selectionPath, setting.selection.metric)) }
         for (path, metric) in checks {
             if SpecMetricName.isRating(metric) {
                 if setting.dataset.mode == .implicit {
