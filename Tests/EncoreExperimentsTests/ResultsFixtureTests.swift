@@ -19,7 +19,7 @@ enum ResultsFixture {
     static let context = TableContext(
         experiment: "fixture", protocolDescription: "Strong generalization, 30 test users.",
         datasetDescription: "Synthetic: 90 users, 40 items, 900 interactions.", metrics: ["recall@20", "ndcg@100"],
-        metricDefinitions: ["recall@20": "|R_k ∩ T| / min(k, |T|)", "ndcg@100": "DCG@k / IDCG@k, binary gains"],
+        metricDefinitions: TableContext.definitions(for: [Metric(.recall, k: 20), Metric(.ndcg, k: 100)]),
         selectionMetric: "ndcg@100")
 
     /// (label, grid point, validation, per-user value function by metric).

@@ -136,6 +136,17 @@ final class ResultsTests: XCTestCase {
         XCTAssertThrowsError(try MergedResults.load(directories: [shards[0], root.appendingPathComponent("other")]))
     }
 
+    func testPeakMemoryGrowsWithAnAllocation() throws {
+        #if os(Linux)
+        XCTAssertTrue(PeakMemory.reset(), "clear_refs should be writable by the process itself")
+        let before = try XCTUnwrap(PeakMemory.bytes())
+        let block = [UInt8](repeating: 1, count: 64 << 20)
+        let after = try XCTUnwrap(PeakMemory.bytes())
+        XCTAssertGreaterThanOrEqual(after, before + (60 << 20), "a touched 64 MiB block must raise the peak")
+        XCTAssertEqual(block[block.count - 1], 1)
+        #endif
+    }
+
     func testProvenanceIsCollected() {
         let provenance = Provenance.collect(threads: 2, commandLine: ["encore", "run", "x.json"])
         XCTAssertTrue(provenance.toolchain.hasPrefix("Swift 6"))

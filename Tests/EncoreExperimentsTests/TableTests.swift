@@ -50,7 +50,7 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(weakLine.components(separatedBy: "†").count - 1, 2, String(weakLine))
         XCTAssertFalse(weakLine.contains("**"))
         XCTAssertTrue(weakLine.contains("| 2.5 | 0.25 | 5 | 1,234 | 12.5 |"), String(weakLine))
-        for text in ["DCG@k / IDCG@k", "Protocol: Strong generalization", "Dataset after preprocessing: Synthetic",
+        for text in ["ndcg@100: ndcg@k = DCG@k / IDCG@k", "R\\_k: top-k over all items", "Protocol: Strong generalization", "Dataset after preprocessing: Synthetic",
                      "Holm", "paired t-test", "Weak seed 3 (Weak-g2-s3): loss became NaN at epoch 4", "lr=0.01"] {
             XCTAssertTrue(markdown.contains(text), "table.md lacks \(text)")
         }
@@ -90,7 +90,7 @@ final class TableTests: XCTestCase {
         XCTAssertTrue(latex.contains(#"Weak, "v2" 50\% a\_b"#))
         XCTAssertTrue(latex.contains(#"\textbf{0."#) && latex.contains(#"$\pm$"#) && latex.contains(#"$^\dagger$"#))
         XCTAssertTrue(latex.contains(#"\begin{tabular}{lrrrrrrr}"#))
-        XCTAssertFalse(latex.contains("±") || latex.contains("†") || latex.contains("–"))
+        XCTAssertFalse(latex.contains("±") || latex.contains("†") || latex.contains("–") || latex.contains("∩") || latex.contains("Σ"))
     }
 
     func testTableCommandMergesShardsAndRefusesMixedOnes() throws {

@@ -27,15 +27,31 @@ extension ResultTable {
             "\(row.label) (\(row.model)): \(row.gridPoint.shortDescription.nonEmpty ?? "no grid")"
         }
         notes.append("Grid points chosen by mean validation \(context.selectionMetric): " + chosen.joined(separator: "; ") + ".")
-        for metric in metrics {
-            notes.append("\(metric): \(context.metricDefinitions[metric] ?? "definition not recorded").")
-        }
+        notes += definitionNotes
         if !context.protocolDescription.isEmpty { notes.append("Protocol: \(context.protocolDescription)") }
         if !context.datasetDescription.isEmpty { notes.append("Dataset after preprocessing: \(context.datasetDescription)") }
         notes.append(significanceNote)
         notes.append("Times are means over seeds; peak memory is the largest over seeds, in MB (10^6 bytes).")
         if !failures.isEmpty {
             notes.append("Failed runs: " + failures.map { "\($0.label) seed \($0.seed) (\($0.runID)): \($0.reason)" }.joined(separator: "; ") + ".")
+        }
+        return notes
+    }
+
+    /// One note per distinct definition (`recall@20, recall@50: recall@k = ...`), then the
+    /// conventions `EncoreMetrics` states for ranking metrics when the columns parse as metrics.
+    var definitionNotes: [String] {
+        var order: [String] = []
+        var names: [String: [String]] = [:]
+        for metric in metrics {
+            let definition = context.metricDefinitions[metric] ?? "definition not recorded"
+            if names[definition] == nil { order.append(definition) }
+            names[definition, default: []].append(metric)
+        }
+        var notes = order.map { "\(names[$0]!.joined(separator: ", ")): \($0)." }
+        if let parsed = try? Metric.parse(metrics) {
+            let definitions = Set(parsed.map(\.definition))
+            notes += Metric.footnote(for: parsed).split(separator: "\n").map(String.init).filter { !definitions.contains($0) }
         }
         return notes
     }

@@ -85,7 +85,7 @@ extension ResultTable {
     }
 
     /// Escapes LaTeX's special characters (`\ & % $ # _ { } ~ ^`) and a few Unicode symbols
-    /// used in the footnotes (`±`, `–`, `≥`, `≤`).
+    /// used in the footnotes and metric definitions (`± – ≥ ≤ ∩ Σ · ×`).
     public static func latexEscape(_ text: String) -> String {
         var escaped = ""
         for character in text {
@@ -98,6 +98,10 @@ extension ResultTable {
             case "–": escaped += "--"
             case "≥": escaped += "$\\geq$"
             case "≤": escaped += "$\\leq$"
+            case "∩": escaped += "$\\cap$"
+            case "Σ": escaped += "$\\Sigma$"
+            case "·": escaped += "$\\cdot$"
+            case "×": escaped += "$\\times$"
             case "\n": escaped += " "
             default: escaped.append(character)
             }

@@ -85,6 +85,12 @@ public struct TableContext: Sendable, Codable, Hashable {
         case mainMetric = "main_metric"
     }
 
+    /// Each metric's definition from `EncoreMetrics` (`Metric.definition`), keyed by name: the
+    /// value for `metricDefinitions`.
+    public static func definitions(for metrics: [Metric]) -> [String: String] {
+        Dictionary(metrics.map { ($0.name, $0.definition) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The metric plotted in `summary.svg`.
     public var plottedMetric: String {
         mainMetric ?? (metrics.contains(selectionMetric) ? selectionMetric : metrics.first ?? selectionMetric)

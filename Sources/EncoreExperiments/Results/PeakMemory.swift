@@ -1,0 +1,36 @@
+import Foundation
+
+/// The process's peak resident memory, for `RunRecord.peakMemoryBytes`.
+///
+/// On Linux this is `VmHWM` from `/proc/self/status`; `reset()` writes `5` to
+/// `/proc/self/clear_refs` so the next run measures its own peak. On macOS it is `ru_maxrss`
+/// (not resettable: the peak covers the whole process so far).
+public enum PeakMemory {
+    /// The peak resident set size in bytes since start or the last successful `reset()`; nil when unknown.
+    public static func bytes() -> Int? {
+        #if os(Linux)
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+        return kilobytes * 1024
+        #else
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return nil }
+        return Int(usage.ru_maxrss)
+        #endif
+    }
+
+    /// Resets the peak to the current resident size (Linux); returns whether it worked.
+    @discardableResult
+    public static func reset() -> Bool {
+        #if os(Linux)
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
+        #else
+        return false
+        #endif
+    }
+}
