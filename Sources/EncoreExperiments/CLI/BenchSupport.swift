@@ -66,8 +66,13 @@ public enum BenchSupport {
         public var textLine: String {
             let shape = sizes.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
             let rate = gflops.map { String(format: "%8.1f GFLOP/s", $0) } ?? ""
-            return "\(bench) \((op ?? "").padding(toLength: 7, withPad: " ", startingAt: 0)) \(shape.padding(toLength: 26, withPad: " ", startingAt: 0)) threads=\(threads) \(String(format: "%9.4f s", seconds)) \(rate)"
+            return "\(bench) \(pad(op ?? "", 7)) \(pad(shape, 30)) threads=\(threads) \(String(format: "%9.4f s", seconds)) \(rate)"
         }
+    }
+
+    /// `text` padded with spaces to `width` (never truncated).
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     /// Prints `result` as JSON when `json` is set, else as text; flushes so pipes see it at once.
