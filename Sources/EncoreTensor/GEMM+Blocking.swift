@@ -7,10 +7,10 @@
 struct GEMMOperands: @unchecked Sendable {
     /// Depth of a packed slice: a `kc x 16` B micro-panel is 16 KiB, half of Zen 3's L1d.
     static let kc = 256
-    /// Rows of a packed A block (a multiple of 6): `mc x kc` floats = 144 KiB of the 512 KiB L2.
-    static let mc = 144
-    /// Columns of a packed B block (a multiple of 16): `kc x nc` floats = 3 MiB of L3.
-    static let nc = 3072
+    /// Rows of a packed A block (a multiple of 6): `mc x kc` floats = 96 KiB of the 512 KiB L2.
+    static let mc = 96
+    /// Columns of a packed B block (a multiple of 16): `kc x nc` floats = 1.5 MiB of L3 (larger blocks measured slower at n = 3706).
+    static let nc = 1536
 
     let transposeA: Bool
     let transposeB: Bool
