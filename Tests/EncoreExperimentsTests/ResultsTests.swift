@@ -27,8 +27,8 @@ final class ResultsTests: XCTestCase {
         let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(value.canonicalText.utf8))
         XCTAssertEqual(decoded, value)
         XCTAssertEqual(value.canonicalText, #"{"anneal":true,"cap":null,"dropout":0.5,"hidden":[600,200],"name":"vae"}"#)
-        XCTAssertEqual(JSONValue.number(3).integerValue, 3)
-        XCTAssertNil(JSONValue.number(3.5).integerValue)
+        XCTAssertEqual(JSONValue.int(3).integerValue, 3)
+        XCTAssertNil(JSONValue.double(3.5).integerValue)
         XCTAssertEqual(RunRecord.makeID("Mult VAE/β", gridIndex: 2, seed: 7), "Mult_VAE__-g2-s7")
     }
 

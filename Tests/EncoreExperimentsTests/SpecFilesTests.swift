@@ -2,15 +2,8 @@
 import Foundation
 import XCTest
 
-/// Stand-in for `ModelRegistry.standard.descriptions` until the zoo is on main: every registered
-/// name of issues 5 and 6 with its task, and the config keys the experiment files use.
-let registeredModelsStandIn: [ModelDescription] = {
-    let lambda = [ConfigKey(name: "lambda", type: "double", defaultValue: "1.0", help: "")]
-    let rating = ["i-autorec", "u-autorec", "deeprec", "global-mean", "user-mean", "item-mean", "biased-mf"]
-    let ranking = ["cdae", "dae", "mult-vae", "mult-dae", "ease", "popularity", "item-knn"]
-    return rating.map { ModelDescription(name: $0, task: .rating, summary: "", paper: "", configKeys: $0.hasSuffix("autorec") ? lambda : []) }
-        + ranking.map { ModelDescription(name: $0, task: .ranking, summary: "", paper: "", configKeys: $0 == "ease" ? lambda : []) }
-}()
+/// The real zoo: the experiment files must validate against the registered models.
+let registeredModelsStandIn: [ModelDescription] = ModelRegistry.standard.descriptions
 
 final class SpecFilesTests: XCTestCase {
     private var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
@@ -71,9 +64,6 @@ final class SpecFilesTests: XCTestCase {
         let good = folder.appendingPathComponent("good.json"), bad = folder.appendingPathComponent("bad.json")
         try rankingSpec().write(to: good, atomically: true, encoding: .utf8)
         try rankingSpec([("\"seeds\": [1, 2, 3]", "\"seeds\": [1, 2, 3,]")]).write(to: bad, atomically: true, encoding: .utf8)
-        let saved = EncoreCLI.specModels
-        EncoreCLI.specModels = fakeModels
-        defer { EncoreCLI.specModels = saved }
         XCTAssertEqual(EncoreCLI.run(["validate", good.path]), 0)
         XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--set", "seeds=[4]", "--threads", "2"]), 0)
         XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--threads", "0"]), 64)

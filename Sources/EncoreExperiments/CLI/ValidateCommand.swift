@@ -1,7 +1,8 @@
+import EncoreModels
+
 extension EncoreCLI {
-    /// The model descriptions specs are checked against. The registry (EncoreModels) will supply
-    /// the real list; until then it is empty and every model name is reported as unknown.
-    nonisolated(unsafe) static var specModels: [ModelDescription] = []
+    /// The model descriptions specs are checked against: the standard zoo.
+    static var specModels: [ModelDescription] { ModelRegistry.standard.descriptions }
 
     /// `encore validate SPEC [--set K=V ...] [--threads N]`: checks a spec and exits 0 or 64.
     static let validateCommand = Command(

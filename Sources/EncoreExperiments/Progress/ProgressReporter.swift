@@ -61,18 +61,25 @@ public final class ProgressReporter: @unchecked Sendable {
     public func runStarted(runID: String, label: String, seed: Int, totalEpochs: Int) {
         lock.withLock {
             runs[runID] = Run(label: label, seed: seed, totalEpochs: totalEpochs, started: clock())
-            if mode == .plain { emitLine("[\(label) seed \(seed)] started (\(totalEpochs) epochs max)") }
+            if mode == .plain { emitLine("[\(label) seed \(seed)] started" + (totalEpochs > 0 ? " (\(totalEpochs) epochs max)" : "")) }
         }
     }
 
     /// An epoch finished.
     /// - Parameters:
     ///   - epoch: the epoch just finished, from 1.
+    ///   - totalEpochs: the epoch budget, when it was not known at `runStarted`.
     ///   - loss: its mean training loss.
     ///   - validation: the validation metric's name and value, when evaluated this epoch.
-    public func epochFinished(runID: String, epoch: Int, loss: Double, validation: (metric: String, value: Double)? = nil) {
+    public func epochFinished(
+        runID: String, epoch: Int, totalEpochs: Int? = nil, loss: Double, validation: (metric: String, value: Double)? = nil
+    ) {
         lock.withLock {
-            guard mode != .quiet, let run = runs[runID] else { return }
+            guard mode != .quiet, var run = runs[runID] else { return }
+            if let totalEpochs, totalEpochs != run.totalEpochs {
+                run.totalEpochs = totalEpochs  // the model's own default when the spec sets no maximum
+                runs[runID] = run
+            }
             let elapsed = clock() - run.started
             var text = "[\(run.label) seed \(run.seed)] epoch \(epoch)/\(run.totalEpochs)  loss \(Self.format(loss))"
             if let validation { text += "  \(validation.metric) \(String(format: "%.4f", validation.value))" }

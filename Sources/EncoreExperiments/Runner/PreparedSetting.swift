@@ -80,7 +80,7 @@ final class PreparedSetting: @unchecked Sendable {
         case let .synthetic(synthetic):
             let dataset = SyntheticData.generate(
                 users: synthetic.users, items: synthetic.items, interactionsPerUser: Double(synthetic.interactionsPerUser),
-                rank: synthetic.rank, popularitySkew: synthetic.popularityExponent, explicit: spec.mode == .explicit,
+                rank: synthetic.rank, popularitySkew: synthetic.popularitySkew, explicit: spec.mode == .explicit,
                 seed: UInt64(truncatingIfNeeded: synthetic.seed), name: "synthetic")
             var report = LoadReport()
             report.lines = dataset.interactions.count

@@ -90,7 +90,8 @@ public enum GradientTrainer {
         return FitReport(curve: state.curve, bestEpoch: state.bestEpoch, bestValidation: state.bestValue)
     }
 
-    static func seconds(since start: DispatchTime) -> Double {
+    /// Wall seconds since `start`.
+    public static func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 }
