@@ -46,8 +46,10 @@ let package = Package(
             swiftSettings: numericSettings),
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
+        .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
+        .testTarget(name: "EncoreModelsTests", dependencies: ["EncoreModels"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]
