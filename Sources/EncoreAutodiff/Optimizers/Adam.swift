@@ -26,12 +26,30 @@ public class Adam: OptimizerBase {
     override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let correction1 = 1 - pow(b1, Float(step)), correction2 = 1 - pow(b2, Float(step))
-        let stepSize = rate / correction1
-        slots[0] = Tensor.zipMap(slots[0], gradient) { m, g in b1 * m + (1 - b1) * g }
-        slots[1] = Tensor.zipMap(slots[1], gradient) { v, g in b2 * v + (1 - b2) * g * g }
-        value = Tensor.zipMap(value, slots[0], slots[1]) { p, m, v in
-            p - stepSize * m / ((v / correction2).squareRoot() + eps)
+        let stepSize = rate / correction1, inverseCorrection2 = 1 / correction2
+        // One fused pass over (p, m, v, g), in place and in parallel: the update is memory-bound.
+        var first = slots[0], second = slots[1]
+        slots = []
+        value.withUnsafeMutableBufferPointer { pp in
+            first.withUnsafeMutableBufferPointer { pm in
+                second.withUnsafeMutableBufferPointer { pv in
+                    gradient.withUnsafeBufferPointer { pg in
+                        let (p, m, v, g) = (pp.baseAddress!, pm.baseAddress!, pv.baseAddress!, pg.baseAddress!)
+                        Parallel.forEachChunk(pp.count, threads: nil, minimumChunk: 1 << 15) { range in
+                            for k in range {
+                                let gk = g[k]
+                                let mk = b1 * m[k] + (1 - b1) * gk
+                                let vk = b2 * v[k] + (1 - b2) * gk * gk
+                                m[k] = mk
+                                v[k] = vk
+                                p[k] -= stepSize * mk / ((vk * inverseCorrection2).squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
+            }
         }
+        slots = [first, second]
     }
 }
 

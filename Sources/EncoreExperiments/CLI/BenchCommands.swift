@@ -2,7 +2,7 @@ import Foundation
 
 extension EncoreCLI {
     /// The `encore bench ...` subcommands (release builds only give meaningful figures).
-    static let benchCommands: [Command] = [benchGEMM, benchSparse, benchSPD, benchEvalCommand]
+    static let benchCommands: [Command] = [benchGEMM, benchSparse, benchSPD, benchEvalCommand, benchModelCommand]
 
     /// `encore bench gemm`: GFLOP/s of the three GEMM layouts at the shapes.
     static let benchGEMM = Command(
