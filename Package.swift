@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
+        .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -83,6 +83,13 @@ extension Tensor {
         return result
     }
 
+    /// The dot product of `count` floats at two pointers (SIMD16 lanes), for kernels in other
+    /// modules that walk rows themselves.
+    @inlinable
+    public static func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> Float {
+        laneDot(p, q, count)
+    }
+
     /// Sum of `count` floats in 16 independent lanes (vectorised and more accurate than a chain).
     @inlinable
     static func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {

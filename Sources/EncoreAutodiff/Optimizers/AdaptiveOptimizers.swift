@@ -1,0 +1,92 @@
+import Foundation
+
+/// AdaGrad (Duchi et al. 2011): `s += g^2; p -= rate * g / (sqrt(s) + epsilon)`.
+public final class AdaGrad: OptimizerBase {
+    /// Denominator guard.
+    public let epsilon: Float
+
+    /// - Parameters: `learningRate` (default 0.01), `epsilon` (default 1e-10), shared options.
+    public init(
+        learningRate: Float = 0.01, epsilon: Float = 1e-10, weightDecay: Float = 0,
+        maxGradientNorm: Float? = nil, schedule: LearningRateSchedule = .constant
+    ) {
+        self.epsilon = epsilon
+        super.init(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm, schedule: schedule)
+    }
+
+    override public func newSlots(for value: Tensor) -> [Tensor] { [Tensor(shape: value.shape)] }
+
+    override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
+        let eps = epsilon
+        slots[0] = Tensor.zipMap(slots[0], gradient) { s, g in s + g * g }
+        value = Tensor.zipMap(value, gradient, slots[0]) { p, g, s in p - rate * g / (s.squareRoot() + eps) }
+    }
+}
+
+/// RMSProp (Tieleman & Hinton 2012): `s = rho s + (1 - rho) g^2; p -= rate * g / (sqrt(s) + epsilon)`.
+public final class RMSProp: OptimizerBase {
+    /// Decay of the squared-gradient average.
+    public let rho: Float
+    /// Denominator guard.
+    public let epsilon: Float
+
+    /// - Parameters: `learningRate` (default 0.001), `rho` (0.9), `epsilon` (1e-8), shared options.
+    public init(
+        learningRate: Float = 1e-3, rho: Float = 0.9, epsilon: Float = 1e-8, weightDecay: Float = 0,
+        maxGradientNorm: Float? = nil, schedule: LearningRateSchedule = .constant
+    ) {
+        self.rho = rho
+        self.epsilon = epsilon
+        super.init(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm, schedule: schedule)
+    }
+
+    override public func newSlots(for value: Tensor) -> [Tensor] { [Tensor(shape: value.shape)] }
+
+    override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
+        let (rho, eps) = (rho, epsilon)
+        slots[0] = Tensor.zipMap(slots[0], gradient) { s, g in rho * s + (1 - rho) * g * g }
+        value = Tensor.zipMap(value, gradient, slots[0]) { p, g, s in p - rate * g / (s.squareRoot() + eps) }
+    }
+}
+
+/// Rprop (iRprop-, Igel & Hüsken 2000): per-element step sizes that grow by `increase` while the
+/// gradient keeps its sign and shrink by `decrease` when it flips (that step is then skipped).
+/// The learning rate is the initial step size; schedules scale the steps.
+public final class Rprop: OptimizerBase {
+    /// Step-size factors.
+    public let increase: Float, decrease: Float
+    /// Step-size bounds.
+    public let minimumStep: Float, maximumStep: Float
+
+    /// - Parameters: `learningRate` (initial step, default 0.01), factors 1.2 / 0.5, bounds 1e-6 / 50.
+    public init(
+        learningRate: Float = 0.01, increase: Float = 1.2, decrease: Float = 0.5,
+        minimumStep: Float = 1e-6, maximumStep: Float = 50, weightDecay: Float = 0,
+        maxGradientNorm: Float? = nil, schedule: LearningRateSchedule = .constant
+    ) {
+        self.increase = increase
+        self.decrease = decrease
+        self.minimumStep = minimumStep
+        self.maximumStep = maximumStep
+        super.init(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm, schedule: schedule)
+    }
+
+    /// Slots: previous gradient, current step sizes (initialised to the learning rate).
+    override public func newSlots(for value: Tensor) -> [Tensor] {
+        [Tensor(shape: value.shape), Tensor(shape: value.shape, repeating: learningRate)]
+    }
+
+    override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
+        let (up, down, low, high) = (increase, decrease, minimumStep, maximumStep)
+        let scale = learningRate == 0 ? 1 : rate / learningRate
+        slots[1] = Tensor.zipMap(slots[1], slots[0], gradient) { size, previous, g in
+            let agreement = previous * g
+            return agreement > 0 ? Swift.min(size * up, high) : (agreement < 0 ? Swift.max(size * down, low) : size)
+        }
+        let effective = Tensor.zipMap(slots[0], gradient) { previous, g in previous * g < 0 ? 0 : g }
+        value = Tensor.zipMap(value, effective, slots[1]) { p, g, size in
+            p - scale * size * (g > 0 ? 1 : (g < 0 ? -1 : 0))
+        }
+        slots[0] = effective
+    }
+}
