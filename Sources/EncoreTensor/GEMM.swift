@@ -20,30 +20,42 @@ public enum GEMM {
         threads: Int? = nil
     ) {
         guard m > 0 && n > 0 else { return }
-        Parallel.forEachChunk(m, threads: threads, minimumChunk: max(1, 4096 / max(1, n * k / 64 + 1))) { rowRange in
-            for i in rowRange {
-                let cRow = c + i * ldc
-                if beta == 0 {
-                    cRow.update(repeating: 0, count: n)
-                } else if beta != 1 {
-                    for j in 0..<n { cRow[j] *= beta }
-                }
-                guard k > 0 && alpha != 0 else { continue }
-                if transposeB {
-                    for j in 0..<n {
-                        var sum: Float = 0
-                        let bRow = b + j * ldb
-                        for p in 0..<k { sum += (transposeA ? a[p * lda + i] : a[i * lda + p]) * bRow[p] }
-                        cRow[j] += alpha * sum
-                    }
-                } else {
-                    for p in 0..<k {
-                        let scale = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p])
-                        if scale == 0 { continue }
-                        let bRow = b + p * ldb
-                        for j in 0..<n { cRow[j] += scale * bRow[j] }
-                    }
-                }
+        precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be >= 0, got m=\(m) n=\(n) k=\(k)")
+        if k == 0 || alpha == 0 {
+            scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let operands = GEMMOperands(
+            transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        // Tiny products stay on one thread: waking a second costs more than it saves.
+        let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
+        // Threads split the larger output dimension into whole micro-tiles, each thread packing
+        // its own panels; the tile grid and the k-blocking do not depend on the split, so every
+        // element of C sees the same sequence of operations for any thread count.
+        if m >= n {
+            let tiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
+            Parallel.forEachChunk(tiles, threads: requested) { range in
+                let rows = (range.lowerBound * GEMMTile.rows)..<min(m, range.upperBound * GEMMTile.rows)
+                operands.run(rows: rows, cols: 0..<n)
+            }
+        } else {
+            let tiles = (n + GEMMTile.cols - 1) / GEMMTile.cols
+            Parallel.forEachChunk(tiles, threads: requested) { range in
+                let cols = (range.lowerBound * GEMMTile.cols)..<min(n, range.upperBound * GEMMTile.cols)
+                operands.run(rows: 0..<m, cols: cols)
+            }
+        }
+    }
+
+    /// `C = beta * C` (the whole product when `k == 0` or `alpha == 0`); beta 0 writes zeros.
+    static func scaleOnly(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 {
+                row.update(repeating: 0, count: n)
+            } else if beta != 1 {
+                for j in 0..<n { row[j] *= beta }
             }
         }
     }

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Shared helpers of the `encore bench ...` commands: median-of-runs timing and result lines.
+public enum BenchSupport {
+    /// Runs `body` once as a warm-up, then `runs` times, and returns the median wall time in seconds.
+    /// - Parameters:
+    ///   - runs: timed repetitions (at least 1); the median resists a stray slow run.
+    ///   - body: the work to time; it should write its result somewhere the optimiser cannot drop.
+    public static func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
+        body()
+        var times: [Double] = []
+        for _ in 0..<max(1, runs) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    /// Picks a repetition count so that one benchmark takes roughly `budget` seconds.
+    /// - Parameters:
+    ///   - estimate: seconds one run is expected to take (from a single probe run).
+    ///   - budget: the target total time.
+    public static func runs(forEstimate estimate: Double, budget: Double = 1.0) -> Int {
+        max(3, min(25, Int(budget / max(estimate, 1e-6))))
+    }
+
+    /// One benchmark result, printed as a JSON line or an aligned text line.
+    public struct Result: Sendable {
+        /// The benchmark family: `"gemm"`, `"sparse"`, `"spd"`, ...
+        public var bench: String
+        /// The operation, e.g. `"A*B^T"`.
+        public var op: String?
+        /// Named integer sizes in print order, e.g. `[("m", 512), ("n", 3706), ("k", 600)]`.
+        public var sizes: [(String, Int)]
+        /// Threads used.
+        public var threads: Int
+        /// Achieved GFLOP/s (nil when flops are not meaningful).
+        public var gflops: Double?
+        /// Median seconds per run.
+        public var seconds: Double
+
+        /// Creates a result.
+        public init(bench: String, op: String?, sizes: [(String, Int)], threads: Int, gflops: Double?, seconds: Double) {
+            self.bench = bench
+            self.op = op
+            self.sizes = sizes
+            self.threads = threads
+            self.gflops = gflops
+            self.seconds = seconds
+        }
+
+        /// The JSON line: `{"bench": "gemm", "op": "A*B^T", "m": 512, ..., "gflops": 431.2, "seconds": 0.0053}`.
+        public var jsonLine: String {
+            var fields = ["\"bench\": \"\(bench)\""]
+            if let op { fields.append("\"op\": \"\(op)\"") }
+            for (name, value) in sizes { fields.append("\"\(name)\": \(value)") }
+            fields.append("\"threads\": \(threads)")
+            if let gflops { fields.append("\"gflops\": \(String(format: "%.1f", gflops))") }
+            fields.append("\"seconds\": \(String(format: "%.4g", seconds))")
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+
+        /// A human-readable line.
+        public var textLine: String {
+            let shape = sizes.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            let rate = gflops.map { String(format: "%8.1f GFLOP/s", $0) } ?? ""
+            return "\(bench) \(pad(op ?? "", 7)) \(pad(shape, 30)) threads=\(threads) \(String(format: "%9.4f s", seconds)) \(rate)"
+        }
+    }
+
+    /// `text` padded with spaces to `width` (never truncated).
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// Prints `result` as JSON when `json` is set, else as text; flushes so pipes see it at once.
+    public static func report(_ result: Result, json: Bool) {
+        print(json ? result.jsonLine : result.textLine)
+        fflush(nil)
+    }
+
+    /// The `--threads` value (default: all cores).
+    static func threads(_ arguments: ParsedArguments) throws -> Int {
+        try arguments.int("threads", default: Parallel.coreCount, range: 1...4096)!
+    }
+
+    /// The options every bench command takes.
+    static let commonOptions: [OptionSpec] = [
+        .value("threads", "N", "Threads to use (default: all cores)."),
+        .flag("json", "Print one JSON object per line."),
+    ]
+}

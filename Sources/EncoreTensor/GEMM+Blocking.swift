@@ -1,0 +1,98 @@
+/// The cache-blocked driver of the packed SGEMM (the BLIS loop order).
+///
+/// For each `nc`-wide column block and `kc`-deep slice, `op(B)` is packed once (L3-resident,
+/// `kc x nc`); for each `mc`-tall row block `op(A)` is packed (L2-resident, `mc x kc`); then the
+/// micro-kernel sweeps B micro-panels (L1-resident, `kc x 16`) against A micro-panels.
+/// The first k-slice applies the caller's `beta`, later slices accumulate with beta 1.
+struct GEMMOperands: @unchecked Sendable {
+    /// Depth of a packed slice: a `kc x 16` B micro-panel is 16 KiB, half of Zen 3's L1d.
+    static let kc = 256
+    /// Rows of a packed A block (a multiple of 6): `mc x kc` floats = 144 KiB of the 512 KiB L2.
+    static let mc = 144
+    /// Columns of a packed B block (a multiple of 16): `kc x nc` floats = 3 MiB of L3.
+    static let nc = 3072
+
+    let transposeA: Bool
+    let transposeB: Bool
+    let k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>
+    let lda: Int
+    let b: UnsafePointer<Float>
+    let ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+
+    /// Computes the `rows x cols` block of C with this thread's own packing buffers.
+    func run(rows: Range<Int>, cols: Range<Int>) {
+        guard !rows.isEmpty && !cols.isEmpty else { return }
+        // Equal k-slices (600 -> 3 x 200, not 256 + 256 + 88): a thin last slice would pay the
+        // full cost of reading and writing C for little arithmetic.
+        let slices = (k + Self.kc - 1) / Self.kc
+        let kc = (k + slices - 1) / slices
+        let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
+        let ncMax = min(Self.nc, roundUp(cols.count, GEMMTile.cols))
+        // One allocation per call and thread, reused by every block; 64-byte aligned for the
+        // kernel's aligned SIMD16 loads of packed B.
+        let aCount = mcMax * kc, bCount = ncMax * kc
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: (aCount + bCount + 128) * MemoryLayout<Float>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let packedB = raw.bindMemory(to: Float.self, capacity: aCount + bCount + 128)
+        let packedA = packedB + bCount
+        let scratch = packedA + aCount + 16 - (aCount % 16)
+
+        var jc = cols.lowerBound
+        while jc < cols.upperBound {
+            let nBlock = min(Self.nc, cols.upperBound - jc)
+            var pc = 0
+            while pc < k {
+                let depth = min(kc, k - pc)
+                let blockBeta = pc == 0 ? beta : 1
+                GEMMPacking.packB(
+                    b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
+                    colStart: jc, cols: nBlock, into: packedB)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mBlock = min(Self.mc, rows.upperBound - ic)
+                    GEMMPacking.packA(
+                        a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
+                        depthStart: pc, depth: depth, into: packedA)
+                    sweep(
+                        mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
+                        c: c + ic * ldc + jc, beta: blockBeta, scratch: scratch)
+                    ic += mBlock
+                }
+                pc += depth
+            }
+            jc += nBlock
+        }
+    }
+
+    /// Runs the micro-kernel over one packed `mBlock x nBlock` block.
+    @inline(__always)
+    private func sweep(
+        mBlock: Int, nBlock: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, beta: Float, scratch: UnsafeMutablePointer<Float>
+    ) {
+        var jr = 0
+        while jr < nBlock {
+            let validCols = min(GEMMTile.cols, nBlock - jr)
+            let bPanel = packedB + jr * depth
+            var ir = 0
+            while ir < mBlock {
+                GEMMTile.run(
+                    kc: depth, a: packedA + ir * depth, b: bPanel, c: c + ir * ldc + jr, ldc: ldc,
+                    validRows: min(GEMMTile.rows, mBlock - ir), validCols: validCols,
+                    alpha: alpha, beta: beta, scratch: scratch)
+                ir += GEMMTile.rows
+            }
+            jr += GEMMTile.cols
+        }
+    }
+
+    private func roundUp(_ value: Int, _ multiple: Int) -> Int {
+        (value + multiple - 1) / multiple * multiple
+    }
+}

@@ -1,0 +1,53 @@
+import EncoreTensor
+import XCTest
+
+final class CholeskyTests: XCTestCase {
+    /// XᵀX + n·I: symmetric positive definite and well conditioned.
+    private func randomSPD(_ n: Int, rng: inout SeededRNG) -> Tensor {
+        let x = Tensor.normal([n, n], rng: &rng)
+        var a = naiveMatmul(x, x, transposeA: true, transposeB: false)
+        for i in 0..<n { a[i, i] += Float(n) }
+        return a
+    }
+
+    /// Orders below, at and across the 128 block size (blocked paths included).
+    func testFactorReproducesMatrix() throws {
+        var rng = SeededRNG(seed: 21)
+        for n in [1, 2, 7, 130] {
+            let a = randomSPD(n, rng: &rng)
+            let l = try Tensor.choleskyLower(a, threads: 2)
+            for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { XCTAssertEqual(l[i, j], 0) } }
+            assertClose(naiveMatmul(l, l, transposeA: false, transposeB: true), a, absolute: 1e-3, relative: 1e-4, "n=\(n)")
+        }
+    }
+
+    func testInverseTimesMatrixIsIdentity() throws {
+        var rng = SeededRNG(seed: 22)
+        for n in [1, 5, 33, 140] {
+            let a = randomSPD(n, rng: &rng)
+            let inverse = try Tensor.inverseSPD(a, threads: 3)
+            XCTAssertEqual(inverse, inverse.transposed(), "exactly symmetric, n=\(n)")
+            var identity = Tensor(shape: [n, n])
+            for i in 0..<n { identity[i, i] = 1 }
+            assertClose(naiveMatmul(a, inverse, transposeA: false, transposeB: false), identity, absolute: 1e-4, "n=\(n)")
+            XCTAssertEqual(inverse, try Tensor.inverseSPD(a, threads: 1), "thread counts agree, n=\(n)")
+        }
+        XCTAssertEqual(try Tensor.inverseSPD(Tensor(shape: [0, 0])).shape, [0, 0])
+    }
+
+    /// A matrix that is not positive definite names its first failing pivot.
+    func testNotPositiveDefiniteNamesPivot() {
+        var a = Tensor(shape: [4, 4])
+        for i in 0..<4 { a[i, i] = 1 }
+        a[2, 1] = 2  // pivot 2: 1 - 2² < 0
+        a[1, 2] = 2
+        XCTAssertThrowsError(try Tensor.inverseSPD(a)) { error in
+            XCTAssertEqual((error as? NotPositiveDefiniteError)?.pivot, 2)
+        }
+        var b = Tensor(shape: [3, 3])
+        b[0, 0] = -1
+        XCTAssertThrowsError(try Tensor.choleskyLower(b)) { error in
+            XCTAssertEqual((error as? NotPositiveDefiniteError)?.pivot, 0)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import EncoreTensor
+import XCTest
+
+final class GEMMTests: XCTestCase {
+    private let layouts = [(false, false), (false, true), (true, false), (true, true)]
+
+    /// Every layout at odd sizes and at the edges of the 6 x 16 tile and of the k-slices.
+    func testAllLayoutsOddSizesAndAlphaBeta() {
+        var rng = SeededRNG(seed: 9)
+        let shapes = [(1, 1, 1), (7, 33, 65), (6, 16, 5), (5, 15, 17), (13, 17, 257), (33, 7, 1), (65, 1, 3),
+                      (12, 32, 300)]
+        for (m, n, k) in shapes {
+            for (transposeA, transposeB) in layouts {
+                let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
+                let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
+                var c = Tensor.normal([m, n], rng: &rng)
+                let c0 = c
+                Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &c)
+                var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
+                assertClose(c, expected, absolute: 1e-4, "m=\(m) n=\(n) k=\(k) tA=\(transposeA) tB=\(transposeB)")
+            }
+        }
+    }
+
+    /// Empty dimensions: k = 0 scales C by beta; m = 0 or n = 0 touch nothing.
+    func testEmptyDimensions() {
+        var rng = SeededRNG(seed: 1)
+        var c = Tensor.normal([5, 6], rng: &rng)
+        let c0 = c
+        Tensor.matmul(Tensor(shape: [5, 0]), Tensor(shape: [0, 6]), beta: 3, into: &c)
+        var expected = c0
+        for i in 0..<expected.count { expected[i] *= 3 }
+        assertClose(c, expected)
+        Tensor.matmul(Tensor(shape: [5, 0]), Tensor(shape: [0, 6]), beta: 0, into: &c)
+        XCTAssertEqual(c, Tensor(shape: [5, 6]))
+        XCTAssertEqual(Tensor.matmul(Tensor(shape: [0, 3]), Tensor(shape: [3, 4])).shape, [0, 4])
+        XCTAssertEqual(Tensor.matmul(Tensor(shape: [2, 3]), Tensor(shape: [3, 0])).shape, [2, 0])
+    }
+
+    /// beta = 0 must not read C: NaNs there vanish.
+    func testBetaZeroIgnoresNaN() {
+        var rng = SeededRNG(seed: 2)
+        for (transposeA, transposeB) in layouts {
+            let a = Tensor.normal([7, 7], rng: &rng), b = Tensor.normal([7, 19], rng: &rng)
+            let bb = transposeB ? b.transposed() : b
+            var c = Tensor(shape: [7, 19], repeating: .nan)
+            Tensor.matmul(a, bb, transposeA: transposeA, transposeB: transposeB, beta: 0, into: &c)
+            assertClose(c, naiveMatmul(a, bb, transposeA: transposeA, transposeB: transposeB), absolute: 1e-4)
+        }
+    }
+
+    /// Leading dimensions: sub-blocks of larger matrices through the raw-pointer API.
+    func testLeadingDimensionSubranges() {
+        var rng = SeededRNG(seed: 3)
+        let big = Tensor.normal([40, 50], rng: &rng)
+        var out = Tensor(shape: [30, 45], repeating: 7)
+        let (m, n, k) = (9, 23, 11)
+        big.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { c in
+                // A = big[2..<11, 3..<14], B = big[20..<31, 5..<28], C = out[4..<13, 10..<33].
+                GEMM.multiply(
+                    transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                    a: p.baseAddress! + 2 * 50 + 3, lda: 50, b: p.baseAddress! + 20 * 50 + 5, ldb: 50,
+                    beta: 0, c: c.baseAddress! + 4 * 45 + 10, ldc: 45, threads: 2)
+            }
+        }
+        var a = Tensor(shape: [m, k]), b = Tensor(shape: [k, n])
+        for i in 0..<m { for p in 0..<k { a[i, p] = big[2 + i, 3 + p] } }
+        for p in 0..<k { for j in 0..<n { b[p, j] = big[20 + p, 5 + j] } }
+        let expected = naiveMatmul(a, b, transposeA: false, transposeB: false)
+        for i in 0..<30 {
+            for j in 0..<45 {
+                let inside = (4..<13).contains(i) && (10..<33).contains(j)
+                let want = inside ? expected[i - 4, j - 10] : 7
+                XCTAssertEqual(out[i, j], want, accuracy: 1e-4, "(\(i), \(j))")
+            }
+        }
+    }
+
+    /// Thread counts 1, 2 and 3 give bit-identical results (the tile grid ignores the split).
+    func testThreadCountsAgreeExactly() {
+        var rng = SeededRNG(seed: 4)
+        for (m, n, k) in [(70, 40, 260), (30, 100, 70)] {
+            for (transposeA, transposeB) in layouts {
+                let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
+                let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
+                let one = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, threads: 1)
+                for threads in [2, 3] {
+                    XCTAssertEqual(one, Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, threads: threads))
+                }
+                assertClose(one, naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB), absolute: 1e-3)
+            }
+        }
+    }
+}
