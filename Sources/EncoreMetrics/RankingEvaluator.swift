@@ -123,6 +123,7 @@ public struct RankingEvaluator: Sendable {
 struct UserWorkspace {
     var items: [Int32]
     var scores: [Float]
+    var selector: TopKSelector
     var isTarget: [Bool]
     /// hits[r] = |R_{r} ∩ T| for r = 0...maxK (hits[0] = 0).
     var hits: [Int32]
@@ -130,11 +131,14 @@ struct UserWorkspace {
     var precisionSum: [Double]
     /// idealDCG[n] = Σ_{r=1...n} 1 / log2(r + 1).
     var idealDCG: [Double]
+    /// discount[r] = 1 / log2(r + 1).
+    var discount: [Double]
     var firstHit = 0
     var length = 0
     var targetCount = 0
 
     init(itemCount: Int, maxK: Int) {
+        selector = TopKSelector(k: maxK)
         items = [Int32](repeating: 0, count: maxK)
         scores = [Float](repeating: 0, count: maxK)
         isTarget = [Bool](repeating: false, count: itemCount)
@@ -142,7 +146,11 @@ struct UserWorkspace {
         dcg = [Double](repeating: 0, count: maxK + 1)
         precisionSum = [Double](repeating: 0, count: maxK + 1)
         idealDCG = [Double](repeating: 0, count: maxK + 1)
-        for r in stride(from: 1, through: maxK, by: 1) { idealDCG[r] = idealDCG[r - 1] + 1 / log2(Double(r + 1)) }
+        discount = [Double](repeating: 0, count: maxK + 1)
+        for r in stride(from: 1, through: maxK, by: 1) {
+            discount[r] = 1 / log2(Double(r + 1))
+            idealDCG[r] = idealDCG[r - 1] + discount[r]
+        }
     }
 
     mutating func evaluate(
@@ -151,8 +159,8 @@ struct UserWorkspace {
     ) {
         length = items.withUnsafeMutableBufferPointer { itemBuffer in
             scores.withUnsafeMutableBufferPointer { scoreBuffer in
-                selectTopK(
-                    scores: row, itemCount: itemCount, excluded: history, k: maxK,
+                selector.select(
+                    scores: row, itemCount: itemCount, excluded: history,
                     items: itemBuffer.baseAddress!, values: scoreBuffer.baseAddress!)
             }
         }
@@ -162,7 +170,7 @@ struct UserWorkspace {
         for r in 1...maxK {
             let rel = r <= length && isTarget[Int(items[r - 1])]
             hits[r] = hits[r - 1] + (rel ? 1 : 0)
-            dcg[r] = dcg[r - 1] + (rel ? 1 / log2(Double(r + 1)) : 0)
+            dcg[r] = dcg[r - 1] + (rel ? discount[r] : 0)
             precisionSum[r] = precisionSum[r - 1] + (rel ? Double(hits[r]) / Double(r) : 0)
             if rel && firstHit == 0 { firstHit = r }
         }

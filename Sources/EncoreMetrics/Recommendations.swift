@@ -41,10 +41,11 @@ public struct Recommendations: Sendable, Equatable {
                             let shared = UnsafeSendable((buffer, itemBuffer, scoreBuffer, lengthBuffer))
                             Parallel.forEachChunk(range.count, threads: threads, minimumChunk: 16) { chunk in
                                 let (buffer, itemBuffer, scoreBuffer, lengthBuffer) = shared.value
+                                var selector = TopKSelector(k: k)
                                 for row in chunk {
-                                    lengthBuffer[row] = selectTopK(
+                                    lengthBuffer[row] = selector.select(
                                         scores: buffer.baseAddress! + row * itemCount, itemCount: itemCount,
-                                        excluded: history.columns(ofRow: range.lowerBound + row), k: k,
+                                        excluded: history.columns(ofRow: range.lowerBound + row),
                                         items: itemBuffer.baseAddress! + row * k, values: scoreBuffer.baseAddress! + row * k)
                                 }
                             }

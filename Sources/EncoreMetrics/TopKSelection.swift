@@ -2,83 +2,119 @@
 /// lands; nothing else in this module selects).
 ///
 /// Order: higher score first; equal scores by lower item index. Excluded items never appear.
-/// NaN scores rank below every number (including -inf).
-/// - Parameters:
-///   - scores: one row of `itemCount` scores.
-///   - excluded: item indices to skip, strictly increasing (a CSR row).
-///   - k: the most items to return.
-///   - items, values: output buffers of at least `k` entries, filled best first.
-/// - Returns: the number of items written, `min(k, eligible items)`.
-/// - Complexity: O(n + s log k) for n items and s heap replacements (about k log(n/k) for random
-///   scores): a bounded heap whose worst element is the admission threshold, then a sort of k.
-@inline(__always)
-func selectTopK(
-    scores: UnsafePointer<Float>, itemCount: Int, excluded: ArraySlice<Int32>, k: Int,
-    items: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>
-) -> Int {
-    guard k > 0 else { return 0 }
-    // The heap is a min-heap on "goodness": the root is the worst kept item. Because items are
-    // visited in increasing index order, a new item with a score equal to the root's is worse than
-    // it, so admission needs a strictly higher score, and ties resolve to the lower index.
-    var size = 0
-    var excludedIndex = excluded.startIndex
-    var nextExcluded = excludedIndex < excluded.endIndex ? Int(excluded[excludedIndex]) : itemCount
-    @inline(__always) func worse(_ a: Int, _ b: Int) -> Bool {
-        // true when heap entry a ranks below heap entry b
-        let sa = values[a], sb = values[b]
-        if sa.isNaN || sb.isNaN {
-            if sa.isNaN != sb.isNaN { return sa.isNaN }
-            return items[a] > items[b]
-        }
-        return sa < sb || (sa == sb && items[a] > items[b])
+/// NaN scores rank as -inf (after every finite score, ties by index) and are reported as -inf.
+///
+/// Method: each (score, item) is packed into one `UInt64` key whose unsigned order is the ranking
+/// order (smaller = better). Items scoring above the current threshold are appended to a buffer
+/// of `capacity` keys; when it fills, a quickselect keeps the best k and the k-th best score
+/// becomes the new threshold. A final quickselect and a sort of k keys give the list.
+/// - Complexity: O(n) comparisons for n items plus O(k log k); no heap, few branches per item.
+struct TopKSelector {
+    /// The cut-off.
+    let k: Int
+    private var buffer: [UInt64]
+
+    /// Creates a selector for `k >= 1` with its own scratch (one per thread).
+    init(k: Int) {
+        precondition(k >= 1, "TopKSelector needs k >= 1, got \(k)")
+        self.k = k
+        buffer = [UInt64](repeating: 0, count: 2 * k + 64)
     }
-    @inline(__always) func siftDown(_ start: Int) {
-        var i = start
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var w = i
-            if l < size && worse(l, w) { w = l }
-            if r < size && worse(r, w) { w = r }
-            if w == i { return }
-            swap(&values[i], &values[w]); swap(&items[i], &items[w])
-            i = w
-        }
+
+    /// The key of (score, item): descending score in the high 32 bits, ascending item in the low.
+    @inline(__always)
+    static func key(_ score: Float, _ item: Int) -> UInt64 {
+        // +0.0 turns -0.0 into +0.0, so equal scores get equal keys.
+        let normalized = score.isNaN ? -Float.infinity : score + 0
+        let bits = normalized.bitPattern
+        let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return UInt64(~ascending) << 32 | UInt64(UInt32(item))
     }
-    var item = 0
-    while item < itemCount {
-        // Scan the gap up to the next excluded item without a per-item mask check.
-        let end = nextExcluded
-        while item < end && size < k {
-            items[size] = Int32(item); values[size] = scores[item]
-            size += 1
-            if size == k { for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i) } }
-            item += 1
-        }
-        if size == k {
-            var threshold = values[0]
-            while item < end {
-                let s = scores[item]
-                if s > threshold || (threshold.isNaN && !s.isNaN) {
-                    values[0] = s; items[0] = Int32(item)
-                    siftDown(0)
-                    threshold = values[0]
+
+    /// Selects the best `min(k, eligible)` items of one row.
+    /// - Parameters:
+    ///   - scores: one row of `itemCount` scores.
+    ///   - excluded: item indices to skip, strictly increasing (a CSR row).
+    ///   - items, values: outputs of at least `k` entries, filled best first.
+    /// - Returns: the number of items written.
+    mutating func select(
+        scores: UnsafePointer<Float>, itemCount: Int, excluded: ArraySlice<Int32>,
+        items: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>
+    ) -> Int {
+        let k = self.k
+        return buffer.withUnsafeMutableBufferPointer { buffer in
+            let keys = buffer.baseAddress!, capacity = buffer.count
+            var count = 0
+            // Items arrive in increasing index order, so an item tying the threshold score loses
+            // to the kept one: admission needs a strictly higher score. -inf admits everything.
+            var threshold = -Float.infinity
+            var admitAll = true
+            var item = 0
+            var excludedIndex = excluded.startIndex
+            while item < itemCount {
+                let end = excludedIndex < excluded.endIndex ? Int(excluded[excludedIndex]) : itemCount
+                while item < end {
+                    let s = scores[item]
+                    if admitAll || s > threshold {
+                        keys[count] = Self.key(s, item)
+                        count += 1
+                        if count == capacity {
+                            Self.partition(keys, count: count, k: k)
+                            count = k
+                            threshold = Float(bitPattern: Self.scoreBits(keys[k - 1]))
+                            admitAll = false
+                        }
+                    }
+                    item += 1
                 }
-                item += 1
+                if end < itemCount {
+                    item = end + 1
+                    excludedIndex += 1
+                }
             }
-        }
-        if item == nextExcluded && item < itemCount {
-            item += 1
-            excludedIndex += 1
-            nextExcluded = excludedIndex < excluded.endIndex ? Int(excluded[excludedIndex]) : itemCount
+            if count > k {
+                Self.partition(keys, count: count, k: k)
+                count = k
+            }
+            var selected = UnsafeMutableBufferPointer(start: keys, count: count)
+            selected.sort()
+            for r in 0..<count {
+                let index = Int(UInt32(truncatingIfNeeded: keys[r]))
+                items[r] = Int32(index)
+                let s = scores[index]
+                values[r] = s.isNaN ? -.infinity : s
+            }
+            return count
         }
     }
-    // Heap-sort the kept items best first: repeatedly move the worst to the end.
-    let count = size
-    if count < k { for i in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(i) } }
-    while size > 1 {
-        size -= 1
-        swap(&values[0], &values[size]); swap(&items[0], &items[size])
-        siftDown(0)
+
+    /// The normalized score bits of a key.
+    @inline(__always)
+    static func scoreBits(_ key: UInt64) -> UInt32 {
+        let ascending = ~UInt32(truncatingIfNeeded: key >> 32)
+        return ascending & 0x8000_0000 != 0 ? ascending & 0x7FFF_FFFF : ~ascending
     }
-    return count
+
+    /// Reorders `keys[0..<count]` so its first `k` entries are the `k` smallest (unordered, with
+    /// the k-th smallest at `k - 1`). Keys are distinct (the item index is in every key).
+    static func partition(_ keys: UnsafeMutablePointer<UInt64>, count: Int, k: Int) {
+        var low = 0, high = count - 1
+        let target = k - 1
+        while low < high {
+            // Median of three as pivot, moved to `high`.
+            let mid = low + (high - low) / 2
+            if keys[mid] < keys[low] { swap(&keys[mid], &keys[low]) }
+            if keys[high] < keys[low] { swap(&keys[high], &keys[low]) }
+            if keys[mid] < keys[high] { swap(&keys[mid], &keys[high]) }
+            let pivot = keys[high]
+            var store = low
+            for i in low..<high where keys[i] < pivot {
+                swap(&keys[i], &keys[store])
+                store += 1
+            }
+            swap(&keys[store], &keys[high])
+            if store == target { return }
+            if store < target { low = store + 1 } else { high = store - 1 }
+        }
+    }
 }

@@ -114,6 +114,31 @@ final class RankingEvaluatorTests: XCTestCase {
         }
     }
 
+    /// Rows much longer than the selector's buffer (2k + 64) force repeated compactions.
+    func testLongRowsWithTiesMatchNaiveRanking() {
+        var rng = SeededRNG(seed: 11)
+        for trial in 0..<20 {
+            let users = 3, items = 150 + rng.int(below: 250), k = [1, 2, 5, 20, 64][trial % 5]
+            var scalars = (0..<(users * items)).map { _ in Float(rng.int(below: trial % 2 == 0 ? 6 : 1000)) }
+            for _ in 0..<5 { scalars[rng.int(below: scalars.count)] = -.infinity }
+            scalars[rng.int(below: scalars.count)] = -0.0
+            let scores = Tensor(shape: [users, items], scalars: scalars)
+            let historyRows = (0..<users).map { _ in rng.sample(rng.int(below: items / 2), from: items) }
+            let recommendations = Recommendations(history: sparse(historyRows, cols: items), k: k, threads: 1) { scores.rows($0) }
+            for user in 0..<users {
+                let ranking = naiveRanking(scores: scores, user: user, history: historyRows[user])
+                XCTAssertEqual(recommendations.items[user].map(Int.init), Array(ranking.prefix(k)), "trial \(trial) user \(user)")
+            }
+        }
+    }
+
+    func testNaNScoresRankAsNegativeInfinity() {
+        let scores = Tensor([[.nan, -.infinity, 1, .nan]])
+        let recommendations = Recommendations(history: sparse([[]], cols: 4), k: 4) { scores.rows($0) }
+        XCTAssertEqual(recommendations.items[0], [2, 0, 1, 3])
+        XCTAssertEqual(recommendations.scores[0], [1, -.infinity, -.infinity, -.infinity])
+    }
+
     func testCSVFilesWrittenAtomically() throws {
         let recommendations = Recommendations(users: [1, 0], k: 2, items: [[2, 0], [1]], scores: [[0.5, 0.25], [1]])
         let text = recommendations.csv(userIDs: ["u0", "u,1"], itemIDs: ["a", "b", "c"])
