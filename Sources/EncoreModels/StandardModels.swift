@@ -2,6 +2,13 @@ extension ModelRegistry {
     /// The zoo: every model shipped with Encore, under its registered name.
     public static let standard: ModelRegistry = {
         var registry = ModelRegistry()
+        registry.register(CDAE.self)
+        registry.register(DAE.self)
+        registry.register(MultVAE.self)
+        registry.register(MultDAE.self)
+        registry.register(EASE.self)
+        registry.register(Popularity.self)
+        registry.register(ItemKNN.self)
         return registry
     }()
 }

@@ -53,7 +53,7 @@ extension GradientModel {
 /// thing everywhere (`adam`, `adamw`, `sgd`, `nesterov`, `adagrad`, `rmsprop`, `rprop`).
 public enum OptimizerFactory {
     /// The names accepted in configs.
-    public static let names = ["adam", "adamw", "sgd", "nesterov"]
+    public static let names = ["adam", "adamw", "sgd", "nesterov", "adagrad", "rmsprop", "rprop"]
 
     /// Creates the optimizer `name`.
     /// - Parameters:
@@ -71,6 +71,9 @@ public enum OptimizerFactory {
         case "nesterov":
             return SGD(learningRate: learningRate, momentum: momentum, nesterov: true, weightDecay: weightDecay,
                        maxGradientNorm: maxGradientNorm)
+        case "adagrad": return AdaGrad(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case "rmsprop": return RMSProp(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case "rprop": return Rprop(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
         default:
             throw ModelError.invalidConfig("unknown optimizer '\(name)'; expected one of \(names.joined(separator: ", "))")
         }
