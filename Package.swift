@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
         .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
+        .testTarget(name: "EncoreModelsTests", dependencies: ["EncoreModels"]),
         .testTarget(name: "EncoreExperimentsTests", dependencies: ["EncoreExperiments", "encore"]),
     ],
     swiftLanguageModes: [.v6]
