@@ -2,6 +2,13 @@ extension ModelRegistry {
     /// The zoo: every model shipped with Encore, under its registered name.
     public static let standard: ModelRegistry = {
         var registry = ModelRegistry()
+        registry.register(ItemAutoRec.self)
+        registry.register(UserAutoRec.self)
+        registry.register(DeepRec.self)
+        registry.register(GlobalMean.self)
+        registry.register(UserMean.self)
+        registry.register(ItemMean.self)
+        registry.register(BiasedMF.self)
         registry.register(CDAE.self)
         registry.register(DAE.self)
         registry.register(MultVAE.self)

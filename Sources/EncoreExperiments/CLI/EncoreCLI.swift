@@ -9,7 +9,7 @@ public enum EncoreCLI {
     public static let version = "0.1.0"
 
     /// Every command, in the order `encore --help` lists them. Adding a command is one line here.
-    public static let commands: [Command] = [modelsCommand] + benchCommands
+    public static let commands: [Command] = [modelsCommand] + benchCommands + [benchModelCommand]
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String]) -> Int32 {

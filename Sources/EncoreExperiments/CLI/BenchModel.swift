@@ -1,0 +1,111 @@
+import EncoreModels
+import Foundation
+
+extension EncoreCLI {
+    /// `encore bench model NAME --dataset PATH [--threads N] [--epochs N] [--json]`: trains any
+    /// registered model for a few epochs on its task's standard protocol and prints the median
+    /// seconds per training epoch (after one warm-up epoch) and per validation evaluation.
+    ///
+    /// Rating models: rating-holdout 90/10 with 10% of train for validation. Ranking models:
+    /// strong generalization with 600 + 600 held-out users (80% fold-in), explicit data made
+    /// implicit at rating >= 4 first. `--test` additionally evaluates the selected weights on
+    /// the test split (a quick accuracy driver until the runner exists).
+    static let benchModelCommand = Command(
+        name: "bench model", overview: "Time a registered model's training epochs and evaluation.",
+        arguments: [ArgumentSpec("MODEL", "A registered model name (see 'encore models').")],
+        options: BenchSupport.commonOptions + [
+            .value("dataset", "PATH", "A ratings file or dataset name (required)."),
+            .value("epochs", "N", "Epochs to train (default 5: one warm-up plus four timed)."),
+            .value("config", "JSON", "Config overrides as a JSON object (default: the model's defaults)."),
+            .value("seed", "N", "Split and training seed (default 1)."),
+            .value("patience", "N", "Early-stopping patience (default: never stop early)."),
+            .flag("test", "Also print validation and test metrics of the selected epoch."),
+        ]
+    ) { arguments in
+        guard let name = arguments.positionals.first else { throw UsageError("bench model needs a model name") }
+        guard let entry = ModelRegistry.standard.entry(named: name) else {
+            let known = ModelRegistry.standard.descriptions.map(\.name).joined(separator: ", ")
+            throw UsageError("unknown model '\(name)'; registered: \(known)")
+        }
+        guard let path = arguments.value("dataset") else { throw UsageError("bench model needs --dataset PATH") }
+        let threads = try BenchSupport.threads(arguments)
+        let epochs = try arguments.int("epochs", default: 5, range: 1...100_000)!
+        let seed = try arguments.int("seed", default: 1, range: 0...Int.max)!
+        let patience = try arguments.int("patience", default: Int.max, range: 1...Int.max)!
+        let result = try benchModel(
+            entry: entry, path: path, threads: threads, epochs: epochs, configJSON: Data((arguments.value("config") ?? "").utf8),
+            seed: UInt64(seed), patience: patience, evaluateTest: arguments.flag("test"))
+        print(arguments.flag("json") ? result.jsonLine : result.textLine)
+        return .success
+    }
+
+    /// What `bench model` measured.
+    struct ModelBenchResult {
+        var model: String, threads: Int, epochSeconds: Double, evalSeconds: Double
+        var epochs: Int, bestEpoch: Int?, validation: Double?, test: [String: Double]
+
+        var jsonLine: String {
+            var fields = ["\"bench\": \"model\"", "\"model\": \"\(model)\"", "\"threads\": \(threads)",
+                          "\"epoch_seconds\": \(String(format: "%.4g", epochSeconds))",
+                          "\"eval_seconds\": \(String(format: "%.4g", evalSeconds))", "\"epochs\": \(epochs)"]
+            if let bestEpoch { fields.append("\"best_epoch\": \(bestEpoch)") }
+            if let validation { fields.append("\"validation\": \(String(format: "%.5f", validation))") }
+            for (key, value) in test.sorted(by: { $0.key < $1.key }) {
+                fields.append("\"test_\(key)\": \(String(format: "%.5f", value))")
+            }
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+
+        var textLine: String {
+            var line = "model \(model) threads=\(threads) epoch \(String(format: "%.4f", epochSeconds)) s"
+                + " eval \(String(format: "%.4f", evalSeconds)) s (\(epochs) epochs)"
+            if let bestEpoch, let validation { line += String(format: " best epoch %d validation %.5f", bestEpoch, validation) }
+            for (key, value) in test.sorted(by: { $0.key < $1.key }) { line += String(format: " test %@ %.5f", key, value) }
+            return line
+        }
+    }
+
+    /// Loads `path`, splits it by the model's task, trains and times.
+    static func benchModel(
+        entry: ModelRegistry.Entry, path: String, threads: Int, epochs: Int, configJSON: Data, seed: UInt64,
+        patience: Int, evaluateTest: Bool
+    ) throws -> ModelBenchResult {
+        var (dataset, _) = try DataLoader.load(path)
+        let isRating = entry.description.task == .rating
+        let splitProtocol: SplitProtocol
+        let metric: Metric
+        if isRating {
+            splitProtocol = .ratingHoldout(testFraction: 0.1, validationFraction: 0.1)
+            metric = Metric(.rmse)
+        } else {
+            if !dataset.isImplicit { dataset = try dataset.preprocessed(Preprocessing(mode: .implicit(threshold: 4))).0 }
+            splitProtocol = .strongGeneralization(heldOutUsers: 600, foldInFraction: 0.8)
+            metric = Metric(.ndcg, k: 100)
+        }
+        let split = try makeSplit(dataset, protocol: splitProtocol, seed: seed)
+        let data = split.trainingData
+        let rng = SeededRNG(seed: seed).derive("train")
+        let model = try entry.make(configJSON, ModelContext(data: data, rng: rng.derive("model"), threads: threads))
+        let session = TrainingSession(
+            selectionMetric: metric, rng: rng, maxEpochs: epochs, patience: patience, threads: threads)
+        let report = try model.fit(data, session: session)
+        let timed = report.curve.count > 1 ? Array(report.curve.dropFirst()) : report.curve
+        var test: [String: Double] = [:]
+        if evaluateTest {
+            let metrics = isRating ? [Metric(.rmse), Metric(.mae)] : [Metric(.ndcg, k: 100), Metric(.recall, k: 20), Metric(.recall, k: 50)]
+            let evaluation = try ModelEvaluation.evaluate(
+                model, on: split.test, metrics: metrics, ratingRange: data.ratingRange, threads: threads)
+            for m in metrics { test[m.name] = evaluation.value(m) }
+        }
+        return ModelBenchResult(
+            model: entry.description.name, threads: threads, epochSeconds: median(timed.map(\.seconds)),
+            evalSeconds: median(timed.map(\.validationSeconds)), epochs: report.curve.count,
+            bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test)
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// The shared implementation of I-AutoRec and U-AutoRec: an autoencoder over the rows of a
+/// rating matrix, `h(r) = f(W g(V r + mu) + b)`, trained on observed entries only.
+///
+/// Shapes with `D` input dimensions (users for I-AutoRec, items for U-AutoRec): encoder weight
+/// `V` `[D, hidden]`, encoder bias `mu` `[hidden]`, decoder weight `W` stored output-major as
+/// `[D, hidden]` (so an output is a dot product of a code with one of its rows) and bias `b`
+/// `[D]`. Training decodes only the batch's observed entries with `sampledDot`; the dense
+/// `[batch, D]` output is never formed.
+public final class AutoRecCore: @unchecked Sendable {
+    /// Whether examples are items (I-AutoRec: the transposed rating matrix) or users.
+    public let itemBased: Bool
+    /// The config the model was built from.
+    public let config: AutoRecConfig
+    /// Encoder weight `V`, `[D, hidden]`.
+    public let encoderWeight: Variable
+    /// Encoder bias `mu`, `[hidden]`.
+    public let encoderBias: Variable
+    /// Decoder weight `W`, output-major `[D, hidden]`.
+    public let decoderWeight: Variable
+    /// Decoder bias `b`, `[D]`.
+    public let decoderBias: Variable
+    let threads: Int?
+    /// The training matrix in the model's orientation (`[examples, D]`), set by `prepare`.
+    private(set) var matrix: SparseMatrix?
+    private var inputSeen: [Bool] = [], exampleSeen: [Bool] = []
+    private var mean: Float = 0
+
+    /// Creates the parameters with PyTorch's `nn.Linear` default initialisation
+    /// (uniform in `±1/sqrt(fanIn)` for weights and biases), as the reference implementation.
+    /// - Throws: `ModelError.invalidConfig` for non-positive sizes or an unknown optimizer.
+    public init(itemBased: Bool, config: AutoRecConfig, context: ModelContext) throws {
+        guard config.hiddenUnits > 0, config.batchSize > 0, config.epochs > 0 else {
+            throw ModelError.invalidConfig("hidden_units, batch_size and epochs must be positive")
+        }
+        guard config.lambda >= 0, config.learningRate > 0 else {
+            throw ModelError.invalidConfig("lambda must be >= 0 and learning_rate > 0")
+        }
+        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        self.itemBased = itemBased
+        self.config = config
+        threads = context.threads
+        let d = itemBased ? context.trainRows : context.itemCount
+        let h = config.hiddenUnits
+        var rng = context.rng.derive("init")
+        func uniform(_ shape: [Int], fanIn: Int) -> Variable {
+            let bound = 1 / Float(fanIn).squareRoot()
+            return Variable(Tensor.uniform(shape, low: -bound, high: bound, rng: &rng), requiresGrad: true)
+        }
+        encoderWeight = uniform([d, h], fanIn: d)
+        encoderBias = uniform([h], fanIn: d)
+        decoderWeight = uniform([d, h], fanIn: h)
+        decoderBias = uniform([d], fanIn: h)
+    }
+
+    /// `[V, mu, W, b]`.
+    public var parameters: [Variable] { [encoderWeight, encoderBias, decoderWeight, decoderBias] }
+
+    /// Keeps the oriented training matrix, which users and items were seen, and the mean.
+    func prepare(_ data: TrainingData) {
+        let oriented = itemBased ? data.train.transposed() : data.train
+        matrix = oriented
+        exampleSeen = (0..<oriented.rows).map { oriented.count(ofRow: $0) > 0 }
+        inputSeen = [Bool](repeating: false, count: oriented.cols)
+        for c in oriented.columnIndices { inputSeen[Int(c)] = true }
+        mean = data.trainMean
+    }
+
+    /// Examples per epoch: items (I-AutoRec) or users (U-AutoRec).
+    func exampleCount(_ data: TrainingData) -> Int { itemBased ? data.itemCount : data.train.rows }
+
+    /// The batch loss: `sum over the batch's observed entries (r - h(r))^2 + (B/N) lambda/2
+    /// (||W||^2 + ||V||^2)` (biases are not penalised, as in the reference).
+    func loss(batch: [Int]) -> Variable {
+        guard let matrix else { preconditionFailure("AutoRec.loss called before prepareTraining") }
+        let x = matrix.gatherRows(batch)
+        let code = (matmul(x, encoderWeight, threads: threads) + encoderBias).activated(config.encoderActivation)
+        let entries = EntryIndices(nonzerosOf: x)
+        var output = sampledDot(code, decoderWeight, at: entries, threads: threads)
+        let biasEntries = EntryIndices(
+            rows: [Int32](repeating: 0, count: entries.count), columns: entries.columns,
+            rowCount: 1, columnCount: matrix.cols)
+        output = output + decoderBias.reshaped([1, matrix.cols]).gatherEntries(biasEntries)
+        if config.decoderActivation != .identity { output = output.activated(config.decoderActivation) }
+        let error = Loss.squaredError(output, targets: Tensor(shape: [x.nonzeroCount], scalars: x.values), reduction: .sum)
+        guard config.lambda > 0 else { return error }
+        let share = Float(batch.count) / Float(max(matrix.rows, 1))
+        return error + Loss.l2Penalty([encoderWeight, decoderWeight], coefficient: share * config.lambda / 2)
+    }
+
+    /// Codes `g(V r + mu)` of the given example rows, `[rows.count, hidden]` (inference).
+    func codes(_ rows: [Int]) -> Tensor {
+        guard let matrix else { return Tensor(shape: [rows.count, config.hiddenUnits]) }
+        let x = matrix.gatherRows(rows)
+        let linear = x.multiply(encoderWeight.value, threads: threads) + encoderBias.value
+        return Variable(linear).activated(config.encoderActivation).value
+    }
+
+    /// Predicts `(user, item)` pairs: example = item (I-AutoRec) or user, output = the other.
+    /// Pairs whose user or item has no training rating get the training mean.
+    func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
+        precondition(users.count == items.count, "AutoRec.predict: \(users.count) users vs \(items.count) items")
+        guard matrix != nil else {
+            return RatingPredictions(values: [Float](repeating: mean, count: users.count), fallbacks: users.count)
+        }
+        let examples = itemBased ? items : users, outputs = itemBased ? users : items
+        var needed = Array(Set(examples.map(Int.init))).sorted()
+        needed.removeAll { !exampleSeen[$0] }
+        var slot = [Int](repeating: -1, count: exampleSeen.count)
+        for (k, e) in needed.enumerated() { slot[e] = k }
+        let code = codes(needed)
+        let h = config.hiddenUnits
+        var values = [Float](repeating: mean, count: users.count)
+        var fallbacks = 0
+        code.withUnsafeBufferPointer { pc in
+            decoderWeight.value.withUnsafeBufferPointer { pw in
+                decoderBias.value.withUnsafeBufferPointer { pb in
+                    for n in 0..<users.count {
+                        let e = Int(examples[n]), o = Int(outputs[n])
+                        guard slot[e] >= 0, inputSeen[o] else { fallbacks += 1; continue }
+                        let z = Tensor.dot(pc.baseAddress! + slot[e] * h, pw.baseAddress! + o * h, count: h) + pb[o]
+                        values[n] = AutoRecCore.activate(z, config.decoderActivation)
+                    }
+                }
+            }
+        }
+        return RatingPredictions(values: values, fallbacks: fallbacks)
+    }
+
+    static func activate(_ z: Float, _ kind: ActivationKind) -> Float {
+        kind == .identity ? z : Variable(Tensor(scalar: z)).activated(kind).value.scalarValue
+    }
+
+    /// The optimizer the config names.
+    func makeOptimizer() -> any Optimizer {
+        // The name was validated in init.
+        (try? OptimizerFactory.make(config.optimizer, learningRate: config.learningRate))
+            ?? Adam(learningRate: config.learningRate)
+    }
+}

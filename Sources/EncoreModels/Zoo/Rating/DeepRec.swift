@@ -1,0 +1,162 @@
+import Foundation
+
+/// DeepRec (Kuchaiev & Ginsburg, "Training Deep AutoEncoders for Collaborative Filtering",
+/// 2017): a deep user-based autoencoder `items-512-512-1024-512-512-items` with SELU, heavy
+/// dropout on the code, masked mean squared error (MMSE) on observed ratings, and dense
+/// re-feeding.
+///
+/// One batch makes `1 + refeedSteps` optimizer updates, as in the paper and the reference
+/// (`peers/deeprec.py`): the masked loss of the sparse input, an update, then for each re-feed
+/// step the detached dense output `f(x)` becomes input and target (mask: its nonzero entries) of
+/// another update. The first updates are made inside `loss(...)` with the optimizer that
+/// `makeOptimizer()` handed to the training loop (so checkpoints hold its state); the last
+/// loss is returned to the loop, which makes the final update. The curve's loss is that of the
+/// last re-feed pass. Deviations: Glorot-uniform weights and zero biases as the reference; the
+/// epoch is chosen by early stopping on validation RMSE; a user or item without training
+/// ratings is predicted as the training mean.
+public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable {
+    public typealias Config = DeepRecConfig
+    public static let name = "deeprec"
+    public static let task = ModelTask.rating
+    public static let summary = "Deep user-based autoencoder with SELU, code dropout and dense re-feeding."
+    public static let paper = "Kuchaiev & Ginsburg, Training Deep AutoEncoders for Collaborative Filtering, arXiv:1708.01715, 2017"
+    public static var defaultConfig: DeepRecConfig { .defaults }
+    public static var configHelp: [String: String] { DeepRecConfig.help }
+
+    /// The config the model was built from.
+    public let config: DeepRecConfig
+    /// Encoder layers, `items -> encoderSizes...`.
+    public let encoder: [Dense]
+    /// Decoder layers, mirrored back to `items`.
+    public let decoder: [Dense]
+    private let threads: Int?
+    private var train: SparseMatrix?
+    private var userSeen: [Bool] = [], itemSeen: [Bool] = []
+    private var mean: Float = 0
+    private var optimizer: (any Optimizer)?
+
+    /// Creates an untrained DeepRec over the context's items.
+    /// - Throws: `ModelError.invalidConfig` for empty or non-positive sizes, a dropout outside
+    ///   `[0, 1)`, negative re-feed steps or an unknown optimizer.
+    public init(config: DeepRecConfig, context: ModelContext) throws {
+        guard !config.encoderSizes.isEmpty, config.encoderSizes.allSatisfy({ $0 > 0 }) else {
+            throw ModelError.invalidConfig("encoder_sizes must be a non-empty list of positive widths")
+        }
+        guard config.dropout >= 0 && config.dropout < 1 else { throw ModelError.invalidConfig("dropout must be in [0, 1)") }
+        guard config.refeedSteps >= 0, config.batchSize > 0, config.epochs > 0 else {
+            throw ModelError.invalidConfig("refeed_steps must be >= 0, batch_size and epochs positive")
+        }
+        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        self.config = config
+        threads = context.threads
+        var rng = context.rng.derive("init")
+        let widths = [context.itemCount] + config.encoderSizes
+        var encoder: [Dense] = []
+        for k in 0..<(widths.count - 1) {
+            encoder.append(Dense(inputs: widths[k], outputs: widths[k + 1], activation: config.activation,
+                                 initializer: .glorotUniform, rng: &rng))
+        }
+        var decoder: [Dense] = []
+        for k in stride(from: widths.count - 1, to: 0, by: -1) {
+            let activation = k == 1 && !config.lastLayerActivation ? ActivationKind.identity : config.activation
+            if config.constrainedDecoder {
+                decoder.append(Dense(tiedTo: encoder[k - 1], activation: activation))
+            } else {
+                decoder.append(Dense(inputs: widths[k], outputs: widths[k - 1], activation: activation,
+                                     initializer: .glorotUniform, rng: &rng))
+            }
+        }
+        self.encoder = encoder
+        self.decoder = decoder
+    }
+
+    public var parameters: [Variable] { (encoder + decoder).flatMap(\.parameters) }
+    public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
+    public var batchSize: Int { config.batchSize }
+    public var defaultEpochs: Int { config.epochs }
+
+    public func makeOptimizer() -> any Optimizer {
+        let made = (try? OptimizerFactory.make(
+            config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay))
+            ?? SGD(learningRate: config.learningRate, momentum: config.momentum)
+        optimizer = made
+        return made
+    }
+
+    public func prepareTraining(_ data: TrainingData) {
+        train = data.train
+        userSeen = (0..<data.train.rows).map { data.train.count(ofRow: $0) > 0 }
+        itemSeen = [Bool](repeating: false, count: data.itemCount)
+        for c in data.train.columnIndices { itemSeen[Int(c)] = true }
+        mean = data.trainMean
+    }
+
+    /// The dense output `[batch, items]` of the decoder for the encoder's first-layer output.
+    private func decode(fromFirst first: Variable, mode: GradientMode, rng: inout SeededRNG) -> Variable {
+        var x = first
+        for layer in encoder.dropFirst() { x = layer(x, mode: mode, threads: threads) }
+        x = x.dropout(rate: config.dropout, training: mode == .recording, rng: &rng)
+        for layer in decoder { x = layer(x, mode: mode, threads: threads) }
+        return x
+    }
+
+    /// Masked MSE of a dense output against a dense target at the target's nonzero entries.
+    private func maskedMSE(_ output: Variable, target: Tensor) -> Variable {
+        var mask = Tensor(shape: target.shape)
+        var count = 0
+        target.withUnsafeBufferPointer { t in
+            mask.withUnsafeMutableBufferPointer { m in
+                for k in t.indices where t[k] != 0 { m[k] = 1; count += 1 }
+            }
+        }
+        let residual = (output - Variable(target)) * Variable(mask)
+        return residual.squared().sum().scaled(by: 1 / Float(max(count, 1)))
+    }
+
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        guard let train, let optimizer else { preconditionFailure("DeepRec.loss called before prepareTraining/makeOptimizer") }
+        let parameters = self.parameters
+        let x = train.gatherRows(batch)
+        var output = decode(fromFirst: encoder[0](x, threads: threads), mode: .recording, rng: &rng)
+        var loss = Loss.maskedSquaredError(output, targets: x, reduction: .mean)
+        for _ in 0..<config.refeedSteps {
+            guard loss.value.scalarValue.isFinite else { return loss }
+            loss.backward()
+            optimizer.step(parameters)
+            let target = output.value
+            output = decode(fromFirst: encoder[0](Variable(target), threads: threads), mode: .recording, rng: &rng)
+            loss = maskedMSE(output, target: target)
+        }
+        return loss
+    }
+
+    /// Dense predictions `[rows.count, items]` for training rows (inference, no dropout).
+    func outputs(rows: [Int]) -> Tensor {
+        guard let train else { return Tensor(shape: [rows.count, encoder[0].inputs]) }
+        var unused = SeededRNG(seed: 0)
+        let first = encoder[0](train.gatherRows(rows), mode: .inference, threads: threads)
+        return decode(fromFirst: first, mode: .inference, rng: &unused).value
+    }
+
+    public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
+        precondition(users.count == items.count, "DeepRec.predict: \(users.count) users vs \(items.count) items")
+        var values = [Float](repeating: mean, count: users.count)
+        guard train != nil else { return RatingPredictions(values: values, fallbacks: users.count) }
+        let needed = Array(Set(users.map(Int.init))).filter { userSeen[$0] }.sorted()
+        var slot = [Int](repeating: -1, count: userSeen.count)
+        for (k, u) in needed.enumerated() { slot[u] = k }
+        var fallbacks = 0
+        let chunk = 512
+        var dense: [Tensor] = []
+        for start in stride(from: 0, to: needed.count, by: chunk) {
+            dense.append(outputs(rows: Array(needed[start..<min(start + chunk, needed.count)])))
+        }
+        let n = itemSeen.count
+        for k in 0..<users.count {
+            let u = Int(users[k]), i = Int(items[k])
+            guard slot[u] >= 0, itemSeen[i] else { fallbacks += 1; continue }
+            values[k] = dense[slot[u] / chunk][slot[u] % chunk * n + i]
+        }
+        return RatingPredictions(values: values, fallbacks: fallbacks)
+    }
+}

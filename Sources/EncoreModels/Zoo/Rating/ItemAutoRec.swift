@@ -1,0 +1,70 @@
+/// I-AutoRec (Sedhain, Menon, Sanner & Xie, "AutoRec: Autoencoders Meet Collaborative
+/// Filtering", WWW 2015): an autoencoder over item vectors (each item's column of ratings by all
+/// users); `r̂(u, i) = h(r^(i))_u`.
+///
+/// Deviations from the paper, all shared with the PyTorch reference in `peers/autorec.py`:
+/// mini-batches of 256 items with Adam (lr 1e-3) instead of full-batch Rprop/L-BFGS (Rprop is
+/// available: `"optimizer": "rprop"`); each batch adds `B/N` of the penalty so an epoch is one
+/// pass over the paper's objective; biases are not penalised; PyTorch's default initialisation;
+/// the epoch is chosen by early stopping on validation RMSE. A user or item without training
+/// ratings is predicted as the training mean (counted as a fallback).
+public final class ItemAutoRec: RatingPredictor, GradientModel, @unchecked Sendable {
+    public typealias Config = AutoRecConfig
+    public static let name = "i-autorec"
+    public static let task = ModelTask.rating
+    public static let summary = "Item-based AutoRec: one-hidden-layer autoencoder over item rating vectors."
+    public static let paper = "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015"
+    public static var defaultConfig: AutoRecConfig { .defaults }
+    public static var configHelp: [String: String] { AutoRecConfig.help }
+
+    /// The shared AutoRec implementation (item-based).
+    public let core: AutoRecCore
+
+    /// Creates an untrained I-AutoRec; `D` = the context's train rows (users).
+    public init(config: AutoRecConfig, context: ModelContext) throws {
+        core = try AutoRecCore(itemBased: true, config: config, context: context)
+    }
+
+    public var parameters: [Variable] { core.parameters }
+    public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
+    public var batchSize: Int { core.config.batchSize }
+    public var defaultEpochs: Int { core.config.epochs }
+    public func makeOptimizer() -> any Optimizer { core.makeOptimizer() }
+    public func prepareTraining(_ data: TrainingData) { core.prepare(data) }
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        core.loss(batch: batch)
+    }
+    public func predict(users: [Int32], items: [Int32]) -> RatingPredictions { core.predict(users: users, items: items) }
+}
+
+/// U-AutoRec (Sedhain et al. 2015): the same autoencoder over user vectors (each user's row of
+/// ratings over items); `r̂(u, i) = h(r^(u))_i`. Deviations as for `ItemAutoRec`, with batches of
+/// 256 users.
+public final class UserAutoRec: RatingPredictor, GradientModel, @unchecked Sendable {
+    public typealias Config = AutoRecConfig
+    public static let name = "u-autorec"
+    public static let task = ModelTask.rating
+    public static let summary = "User-based AutoRec: one-hidden-layer autoencoder over user rating vectors."
+    public static let paper = "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015"
+    public static var defaultConfig: AutoRecConfig { .defaults }
+    public static var configHelp: [String: String] { AutoRecConfig.help }
+
+    /// The shared AutoRec implementation (user-based).
+    public let core: AutoRecCore
+
+    /// Creates an untrained U-AutoRec; `D` = the context's items.
+    public init(config: AutoRecConfig, context: ModelContext) throws {
+        core = try AutoRecCore(itemBased: false, config: config, context: context)
+    }
+
+    public var parameters: [Variable] { core.parameters }
+    public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
+    public var batchSize: Int { core.config.batchSize }
+    public var defaultEpochs: Int { core.config.epochs }
+    public func makeOptimizer() -> any Optimizer { core.makeOptimizer() }
+    public func prepareTraining(_ data: TrainingData) { core.prepare(data) }
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        core.loss(batch: batch)
+    }
+    public func predict(users: [Int32], items: [Int32]) -> RatingPredictions { core.predict(users: users, items: items) }
+}
