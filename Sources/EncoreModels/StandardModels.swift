@@ -9,6 +9,13 @@ extension ModelRegistry {
         registry.register(UserMean.self)
         registry.register(ItemMean.self)
         registry.register(BiasedMF.self)
+        registry.register(CDAE.self)
+        registry.register(DAE.self)
+        registry.register(MultVAE.self)
+        registry.register(MultDAE.self)
+        registry.register(EASE.self)
+        registry.register(Popularity.self)
+        registry.register(ItemKNN.self)
         return registry
     }()
 }

@@ -1,0 +1,230 @@
+import Foundation
+
+/// CDAE, the Collaborative Denoising Auto-Encoder (Wu et al. 2016, "Collaborative Denoising
+/// Auto-Encoders for Top-N Recommender Systems", WSDM).
+///
+/// `h = σ_h(x̃ W + b + V_u)`, output `σ_o(h W'ᵀ + b')`, where `x̃` is the history with each
+/// interaction dropped with probability `q` and survivors scaled by `1/(1-q)`, and `V_u` is the
+/// user's own input node (one embedding row per training user). The loss is taken only at the
+/// user's positives and at `m` negatives per positive drawn uniformly (with replacement; draws
+/// that hit a positive are discarded, duplicates merged) and redrawn every epoch
+/// (`prepareEpoch`), summed and divided by the batch's users; the decoder is evaluated at those
+/// entries only (`sampledDot` over the item-major decoder weight `[items, hidden]`), so the cost
+/// grows with the samples, not with the item count. Loss logistic (on logits, i.e. sigmoid
+/// output) or squared (with sigmoid or identity output); AdaGrad by default as in the paper.
+///
+/// Users not seen in training (strong generalization, `trainingRows` -1) have no user vector:
+/// `unseen_user` `zero` (default) drops the user node, leaving the item-based part of CDAE, the
+/// choice of the PyTorch reference; `mean` uses the mean of the trained user vectors (a typical
+/// user's offset). Deviations: weight decay is applied as coupled L2 through the optimizer
+/// (the paper regularises all parameters with λ/2‖·‖²); weights start as PyTorch's
+/// `nn.Linear` (U(±1/√fan_in)), the user vectors as N(0, 0.01²). Scores are the output logits
+/// (the sigmoid is monotone). `dae` is the same model without the user node. The AdaGrad learning
+/// rate 0.1 and weight decay 1e-4 were chosen on ML-1M validation ndcg@100 (docs/models-ranking.md).
+public class CDAE: GradientModel, Ranker {
+    /// CDAE settings.
+    public struct Config: Codable, Sendable, Equatable {
+        /// Hidden units.
+        public var hiddenSize: Int
+        /// Whether to add the user-specific input node (false: plain DAE).
+        public var userNode: Bool
+        /// Input corruption probability q.
+        public var corruption: Float
+        /// Negatives sampled per positive, per epoch.
+        public var negatives: Int
+        /// `logistic` or `squared`.
+        public var loss: String
+        /// Output activation for squared loss: `sigmoid` or `identity` (logistic implies sigmoid).
+        public var output: String
+        /// Hidden activation.
+        public var hiddenActivation: ActivationKind
+        /// Unseen users' node: `zero` or `mean`.
+        public var unseenUser: String
+        /// Users per batch.
+        public var batchSize: Int
+        /// Default epochs.
+        public var epochs: Int
+        /// Optimizer name.
+        public var optimizer: String
+        /// Learning rate.
+        public var learningRate: Float
+        /// Coupled L2 weight decay on all parameters.
+        public var weightDecay: Float
+    }
+
+    public class var name: String { "cdae" }
+    public static var task: ModelTask { .ranking }
+    public class var summary: String { "CDAE: denoising autoencoder with a user input node and negative sampling." }
+    public static var paper: String { "Wu et al. 2016, Collaborative Denoising Auto-Encoders for Top-N Recommender Systems, WSDM" }
+    public class var defaultConfig: Config {
+        Config(hiddenSize: 50, userNode: true, corruption: 0.5, negatives: 5, loss: "logistic", output: "sigmoid",
+               hiddenActivation: .sigmoid, unseenUser: "zero", batchSize: 500, epochs: 150, optimizer: "adagrad",
+               learningRate: 0.1, weightDecay: 1e-4)
+    }
+    public static var configHelp: [String: String] {
+        [
+            "hidden_size": "Hidden units.",
+            "user_node": "Add the user-specific input node (false: DAE).",
+            "corruption": "Probability q of dropping an input interaction (survivors scaled by 1/(1-q)).",
+            "negatives": "Negative items sampled per positive, redrawn every epoch.",
+            "loss": "logistic or squared.",
+            "output": "Output activation for squared loss: sigmoid or identity.",
+            "hidden_activation": "Hidden activation (sigmoid, tanh, relu, identity, ...).",
+            "unseen_user": "User node of users not trained on: zero or mean.",
+            "batch_size": "Users per mini-batch.",
+            "epochs": "Epochs when the run does not set them.",
+            "optimizer": "Optimizer (adagrad, adam, adamw, sgd, nesterov, rmsprop, rprop).",
+            "learning_rate": "Learning rate.",
+            "weight_decay": "Coupled L2 weight decay on all parameters.",
+        ]
+    }
+
+    let config: Config
+    let threads: Int?
+    let itemCount: Int
+    /// `[items, hidden]` encoder weight and `[hidden]` bias.
+    let encoderWeight: Variable, encoderBias: Variable
+    /// `[items, hidden]` decoder weight (item-major for `sampledDot`) and `[items]` bias.
+    let decoderWeight: Variable, decoderBias: Variable
+    /// `[trainRows, hidden]` user input nodes (nil without the user node).
+    let userVectors: Variable?
+    /// This epoch's negatives: user `u`'s are `negativeItems[negativeStarts[u] ..< negativeStarts[u + 1]]`.
+    var negativeStarts: [Int] = [0]
+    var negativeItems: [Int32] = []
+
+    /// Creates the network with seeded initialisation.
+    public required init(config: Config, context: ModelContext) throws {
+        try RankingSupport.require(config.hiddenSize > 0 && config.batchSize > 0 && config.negatives >= 0,
+                                   "\(Self.name): hidden_size and batch_size must be positive, negatives >= 0")
+        try RankingSupport.require(config.corruption >= 0 && config.corruption < 1, "\(Self.name): corruption must be in [0, 1)")
+        try RankingSupport.require(["logistic", "squared"].contains(config.loss), "\(Self.name): loss must be logistic or squared")
+        try RankingSupport.require(["sigmoid", "identity"].contains(config.output), "\(Self.name): output must be sigmoid or identity")
+        try RankingSupport.require(config.loss == "squared" || config.output == "sigmoid",
+                                   "\(Self.name): logistic loss needs the sigmoid output")
+        try RankingSupport.require(["zero", "mean"].contains(config.unseenUser), "\(Self.name): unseen_user must be zero or mean")
+        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        self.config = config
+        threads = context.threads
+        itemCount = context.itemCount
+        var rng = context.rng.derive("init")
+        let (items, hidden) = (context.itemCount, config.hiddenSize)
+        func uniform(_ shape: [Int], fanIn: Int) -> Variable {
+            let bound = 1 / Float(fanIn).squareRoot()
+            return Variable(Tensor.uniform(shape, low: -bound, high: bound, rng: &rng), requiresGrad: true)
+        }
+        encoderWeight = uniform([items, hidden], fanIn: items)
+        encoderBias = uniform([hidden], fanIn: items)
+        decoderWeight = uniform([items, hidden], fanIn: hidden)
+        decoderBias = uniform([items], fanIn: hidden)
+        userVectors = config.userNode
+            ? Variable(Tensor.normal([context.trainRows, hidden], standardDeviation: 0.01, rng: &rng), requiresGrad: true)
+            : nil
+    }
+
+    public var parameters: [Variable] {
+        [encoderWeight, encoderBias, decoderWeight, decoderBias] + (userVectors.map { [$0] } ?? [])
+    }
+    public var batchSize: Int { config.batchSize }
+    public var defaultEpochs: Int { config.epochs }
+    public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
+
+    public func makeOptimizer() -> any Optimizer {
+        // The name was validated in init.
+        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate, weightDecay: config.weightDecay)
+    }
+
+    /// Draws this epoch's negatives for every training user.
+    public func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG) {
+        (negativeStarts, negativeItems) = CDAE.sampleNegatives(data.train, perPositive: config.negatives, rng: &rng)
+    }
+
+    /// `m·|positives|` uniform draws per row, positives discarded, duplicates merged (sorted).
+    static func sampleNegatives(_ train: SparseMatrix, perPositive m: Int, rng: inout SeededRNG) -> ([Int], [Int32]) {
+        var starts = [0], items: [Int32] = []
+        items.reserveCapacity(train.nonzeroCount * m)
+        var mark = [Int32](repeating: -1, count: train.cols)
+        for r in 0..<train.rows {
+            for c in train.columns(ofRow: r) { mark[Int(c)] = Int32(r) }
+            let first = items.count
+            for _ in 0..<(m * train.count(ofRow: r)) {
+                let item = rng.int(below: train.cols)
+                guard mark[item] != Int32(r) else { continue }
+                mark[item] = Int32(r)
+                items.append(Int32(item))
+            }
+            items[first...].sort()
+            starts.append(items.count)
+        }
+        return (starts, items)
+    }
+
+    /// `[n, hidden]` pre-activation of the encoder for (corrupted) inputs `x`.
+    func encode(_ x: SparseMatrix, userRows: Variable?, mode: GradientMode) -> Variable {
+        let linear = matmul(x, encoderWeight.tracked(mode), threads: threads) + encoderBias.tracked(mode)
+        let withUser = userRows.map { linear + $0 } ?? linear
+        return withUser.activated(config.hiddenActivation)
+    }
+
+    /// Loss at the batch users' positives and this epoch's sampled negatives, per user.
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        let x = data.train.gatherRows(batch)
+        let corrupted = x.dropout(rate: config.corruption, training: true, rng: &rng)
+        let hidden = encode(corrupted, userRows: userVectors?.gatherRows(batch), mode: .recording)
+        var rows: [Int32] = [], columns: [Int32] = [], targets: [Float] = []
+        for (local, user) in batch.enumerated() {
+            for c in x.columns(ofRow: local) { rows.append(Int32(local)); columns.append(c); targets.append(1) }
+            for e in negativeStarts[user]..<negativeStarts[user + 1] {
+                rows.append(Int32(local)); columns.append(negativeItems[e]); targets.append(0)
+            }
+        }
+        let entries = EntryIndices(rows: rows, columns: columns, rowCount: batch.count, columnCount: itemCount)
+        let bias = decoderBias.reshaped([itemCount, 1]).gatherRows(columns.map(Int.init)).reshaped([columns.count])
+        let logits = sampledDot(hidden, decoderWeight, at: entries, threads: threads) + bias
+        let target = Tensor(shape: [targets.count], scalars: targets)
+        let total: Variable
+        if config.loss == "logistic" {
+            total = Loss.binaryCrossEntropyWithLogits(logits, targets: target, reduction: .sum)
+        } else {
+            total = Loss.squaredError(config.output == "sigmoid" ? logits.sigmoid() : logits, targets: target, reduction: .sum)
+        }
+        return total * (1 / Float(batch.count))
+    }
+
+    /// `[history.rows, items]` output logits (no corruption); unseen users as `unseen_user` says.
+    public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        precondition(history.cols == itemCount && trainingRows.count == history.rows,
+                     "\(Self.name): history \(history.shape), \(trainingRows.count) training rows vs \(itemCount) items")
+        var userRows: Variable?
+        if let vectors = userVectors?.value {
+            let hidden = config.hiddenSize
+            let fallback = config.unseenUser == "mean" ? vectors.columnMeans() : Tensor(shape: [hidden])
+            var rows = Tensor(shape: [history.rows, hidden])
+            rows.withUnsafeMutableBufferPointer { out in
+                vectors.withUnsafeBufferPointer { v in
+                    fallback.withUnsafeBufferPointer { f in
+                        for (r, user) in trainingRows.enumerated() {
+                            let source = user >= 0 ? v.baseAddress! + user * hidden : f.baseAddress!
+                            (out.baseAddress! + r * hidden).update(from: source, count: hidden)
+                        }
+                    }
+                }
+            }
+            userRows = Variable(rows)
+        }
+        let hidden = encode(history, userRows: userRows, mode: .inference).value
+        return Tensor.matmul(hidden, decoderWeight.value, transposeB: true, threads: threads) + decoderBias.value
+    }
+}
+
+/// DAE: CDAE without the user input node (Wu et al. 2016 compare against it; Vincent et al. 2008
+/// for denoising autoencoders). Same settings and code path as `CDAE` with `user_node` false by
+/// default; setting `user_node` true makes it CDAE.
+public final class DAE: CDAE {
+    override public class var name: String { "dae" }
+    override public class var summary: String { "DAE: CDAE without the user node (negative sampling, corruption)." }
+    override public class var defaultConfig: Config {
+        var config = CDAE.defaultConfig
+        config.userNode = false
+        return config
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// EASE^R, the closed-form shallow autoencoder (Steck 2019, "Embarrassingly Shallow Autoencoders
+/// for Sparse Data", WWW).
+///
+/// `G = XᵀX + λI`, `P = G⁻¹`, `B = I − P·diag(1/diag(P))` (so `diag(B) = 0`), scores `= X·B`.
+/// `G` comes from a symmetric update over the sparse `X` (`SparseMatrix.gram`) and `P` from the
+/// Cholesky-based `Tensor.inverseSPD`; `B` overwrites `P` in place, so the fit holds two
+/// `[items, items]` matrices. With `lambda_grid` set, the Gram matrix is computed once and each λ
+/// is fitted and scored on validation; the best is kept (the paper tunes λ the same way).
+/// Deviations: none (the paper's λ for ML-20M is 500, the default here).
+public final class EASE: Ranker {
+    /// EASE settings.
+    public struct Config: Codable, Sendable, Equatable {
+        /// L2 weight λ added to the Gram diagonal.
+        public var lambda: Float
+        /// λ values to choose from on validation (empty: use `lambda`).
+        public var lambdaGrid: [Float]
+        /// The most memory the fit may use, in MB (two `[items, items]` Float matrices plus a
+        /// factor workspace).
+        public var memoryLimitMb: Int
+    }
+
+    public static let name = "ease"
+    public static let task = ModelTask.ranking
+    public static let summary = "EASE: closed-form item-item autoencoder with zero diagonal."
+    public static let paper = "Steck 2019, Embarrassingly Shallow Autoencoders for Sparse Data, WWW"
+    public static let defaultConfig = Config(lambda: 500, lambdaGrid: [], memoryLimitMb: 8192)
+    public static let configHelp = [
+        "lambda": "L2 regularisation added to the diagonal of X^T X.",
+        "lambda_grid": "If non-empty, the lambdas tried on validation (Gram computed once); the best is kept.",
+        "memory_limit_mb": "Stop with an error when the fit would need more memory than this (MB).",
+    ]
+
+    /// `[items, items]` item-item weights with zero diagonal (empty before fitting).
+    public private(set) var weights: Tensor
+    /// The λ of the fitted weights.
+    public private(set) var chosenLambda: Float
+    let config: Config
+    let threads: Int?
+
+    /// Bytes the fit needs for `items` items: the Gram matrix, its inverse and the Cholesky
+    /// workspace (each `items² × 4` bytes).
+    public static func estimatedBytes(items: Int) -> Int { 3 * items * items * MemoryLayout<Float>.size }
+
+    /// Checks the config and the memory estimate; allocates nothing.
+    /// - Throws: `ModelError.memoryLimit` when `estimatedBytes` exceeds `memory_limit_mb`;
+    ///   `ModelError.invalidConfig` for a negative λ.
+    public init(config: Config, context: ModelContext) throws {
+        try RankingSupport.require(config.lambda > 0 && config.lambdaGrid.allSatisfy { $0 > 0 },
+                                   "ease: lambda values must be positive")
+        let needed = EASE.estimatedBytes(items: context.itemCount)
+        let limit = config.memoryLimitMb * 1_048_576
+        guard needed <= limit else {
+            throw ModelError.memoryLimit(needed: needed, limit: limit, what: "EASE with \(context.itemCount) items")
+        }
+        self.config = config
+        threads = context.threads
+        weights = Tensor(shape: [0, 0])
+        chosenLambda = config.lambda
+    }
+
+    /// The weights for one λ from the Gram matrix `gram` (not modified).
+    /// - Throws: `NotPositiveDefiniteError` if `gram + λI` is not numerically SPD.
+    public static func solve(gram: Tensor, lambda: Float, threads: Int?) throws -> Tensor {
+        let n = gram.rows
+        var regularized = gram
+        regularized.withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i * n + i] += lambda } }
+        var b = try Tensor.inverseSPD(regularized, threads: threads)
+        b.withUnsafeMutableBufferPointer { p in
+            var inverseDiagonal = [Float](repeating: 0, count: n)
+            for j in 0..<n { inverseDiagonal[j] = -1 / p[j * n + j] }
+            Parallel.forEachChunk(n, threads: threads, minimumChunk: 64) { rows in
+                for i in rows {
+                    let row = p.baseAddress! + i * n
+                    for j in 0..<n { row[j] *= inverseDiagonal[j] }
+                    row[i] = 0
+                }
+            }
+        }
+        return b
+    }
+
+    /// Computes the Gram matrix once, solves for λ (or each λ of the grid, keeping the best on
+    /// validation), one curve record per λ.
+    public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
+        let start = DispatchTime.now()
+        let gram = data.train.gram(threads: threads)
+        let gramSeconds = RankingSupport.seconds(since: start)
+        let grid = config.lambdaGrid.isEmpty ? [config.lambda] : config.lambdaGrid
+        var curve: [EpochRecord] = []
+        var best: (value: Double, lambda: Float, weights: Tensor)?
+        let higher = ModelEvaluation.higherIsBetter(session.selectionMetric)
+        for (index, lambda) in grid.enumerated() {
+            let solveStart = DispatchTime.now()
+            do {
+                weights = try EASE.solve(gram: gram, lambda: lambda, threads: threads)
+            } catch {
+                throw ModelError.invalidConfig("ease: X^T X + \(lambda) I is not positive definite (\(error))")
+            }
+            chosenLambda = lambda
+            let solveSeconds = RankingSupport.seconds(since: solveStart) + (index == 0 ? gramSeconds : 0)
+            let report = try RankingSupport.closedFormReport(self, data: data, session: session, fitSeconds: solveSeconds)
+            var record = report.curve[0]
+            record.epoch = index + 1
+            record.totalEpochs = grid.count
+            curve.append(record)
+            let value = report.bestValidation ?? .nan
+            if best == nil || (higher ? value > best!.value : value < best!.value) { best = (value, lambda, weights) }
+        }
+        if let best {
+            weights = best.weights
+            chosenLambda = best.lambda
+        }
+        return FitReport(curve: curve, bestEpoch: nil, bestValidation: best?.value)
+    }
+
+    /// `[history.rows, items]` scores `history · B`.
+    public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        precondition(history.cols == weights.rows, "EASE: history \(history.shape) vs weights \(weights.shape)")
+        return history.multiply(weights, threads: threads)
+    }
+
+    /// `items²` weights.
+    public var parameterCount: Int { weights.count }
+}

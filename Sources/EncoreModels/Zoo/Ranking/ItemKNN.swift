@@ -1,0 +1,87 @@
+import Foundation
+
+/// Item-based k-nearest-neighbour baseline with cosine similarity and shrinkage (Sarwar et al.
+/// 2001, "Item-Based Collaborative Filtering Recommendation Algorithms", WWW; shrinkage as in
+/// Koren 2008).
+///
+/// `S_ij = (x_i · x_j) / (‖x_i‖ ‖x_j‖ + shrinkage)` over the item columns of the training matrix,
+/// `S_jj = 0`; for each item `j` only its `k` most similar items keep their weight, and a user's
+/// scores are `history · S_topk` (the sum of similarities from the history items to `j`).
+/// Deviations: the similarity matrix is kept dense (`[items, items]`, bounded by
+/// `memory_limit_mb`) so scoring is one sparse-dense product.
+public final class ItemKNN: Ranker {
+    /// ItemKNN settings.
+    public struct Config: Codable, Sendable, Equatable {
+        /// Neighbours kept per item.
+        public var neighbours: Int
+        /// Added to the cosine denominator (damps similarities built on few co-occurrences).
+        public var shrinkage: Float
+        /// The most memory the fit may use, in MB.
+        public var memoryLimitMb: Int
+    }
+
+    public static let name = "item-knn"
+    public static let task = ModelTask.ranking
+    public static let summary = "Item-based kNN: cosine similarity with shrinkage, k neighbours per item."
+    public static let paper = "Sarwar et al. 2001, Item-Based Collaborative Filtering Recommendation Algorithms, WWW"
+    public static let defaultConfig = Config(neighbours: 100, shrinkage: 10, memoryLimitMb: 8192)
+    public static let configHelp = [
+        "neighbours": "Most similar items kept per item (k).",
+        "shrinkage": "Added to the cosine denominator.",
+        "memory_limit_mb": "Stop with an error when the fit would need more memory than this (MB).",
+    ]
+
+    /// `[items, items]`: `similarities[i, j]` is item `i`'s weight in the score of item `j`.
+    public private(set) var similarities: Tensor
+    let config: Config
+    let threads: Int?
+
+    /// Checks the config and the memory estimate (two `[items, items]` matrices).
+    public init(config: Config, context: ModelContext) throws {
+        try RankingSupport.require(config.neighbours > 0, "item-knn: neighbours must be positive")
+        try RankingSupport.require(config.shrinkage >= 0, "item-knn: shrinkage must be >= 0")
+        let needed = 2 * context.itemCount * context.itemCount * MemoryLayout<Float>.size
+        let limit = config.memoryLimitMb * 1_048_576
+        guard needed <= limit else {
+            throw ModelError.memoryLimit(needed: needed, limit: limit, what: "item-knn with \(context.itemCount) items")
+        }
+        self.config = config
+        threads = context.threads
+        similarities = Tensor(shape: [0, 0])
+    }
+
+    /// Builds the pruned similarity matrix, then reports validation.
+    public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
+        let start = DispatchTime.now()
+        let n = data.itemCount
+        var cosine = data.train.gram(threads: threads)
+        var pruned = Tensor(shape: [n, n])
+        let k = min(config.neighbours, max(n - 1, 0)), shrink = config.shrinkage
+        cosine.withUnsafeMutableBufferPointer { s in
+            let norms = (0..<n).map { s[$0 * n + $0].squareRoot() }
+            for i in 0..<n {
+                for j in 0..<n { s[i * n + j] /= norms[i] * norms[j] + shrink + (norms[i] * norms[j] == 0 ? 1 : 0) }
+                s[i * n + i] = -.infinity
+            }
+            pruned.withUnsafeMutableBufferPointer { p in
+                // Row j of the symmetric S lists item j's neighbours; they become column j of p.
+                for j in 0..<n {
+                    let row = UnsafeBufferPointer(rebasing: s[(j * n)..<(j * n + n)])
+                    for i in TopK.select(row, k: k) where row[Int(i)] > 0 { p[Int(i) * n + j] = row[Int(i)] }
+                }
+            }
+        }
+        similarities = pruned
+        return try RankingSupport.closedFormReport(
+            self, data: data, session: session, fitSeconds: RankingSupport.seconds(since: start))
+    }
+
+    /// `[history.rows, items]` scores `history · S_topk`.
+    public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        precondition(history.cols == similarities.rows, "ItemKNN: history \(history.shape) vs \(similarities.shape)")
+        return history.multiply(similarities, threads: threads)
+    }
+
+    /// Stored (non-zero) similarities.
+    public var parameterCount: Int { similarities.withUnsafeBufferPointer { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } } }
+}

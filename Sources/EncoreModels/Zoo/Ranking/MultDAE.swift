@@ -1,0 +1,101 @@
+import Foundation
+
+/// Mult-DAE (Liang et al. 2018, "Variational Autoencoders for Collaborative Filtering", WWW):
+/// the denoising autoencoder with multinomial likelihood, `[I-200-I]` by default.
+///
+/// `x → L2-normalise → dropout (0.5) → tanh Dense → … → linear Dense → softmax`; loss the
+/// multinomial negative log-likelihood (mean over users) plus `weight_penalty · Σ‖W‖²` over the
+/// weights (vae_cf: λ = 0.01 / batch size = 2e-5); Glorot-uniform weights, N(0, 0.001²) biases,
+/// Adam 1e-3, batch 500. The input layer is a CSR × dense product. Deviations: none known.
+public final class MultDAE: GradientModel, Ranker {
+    /// Mult-DAE settings.
+    public struct Config: Codable, Sendable, Equatable {
+        /// Hidden widths from the items to the code (decoder mirrored), e.g. [200].
+        public var hiddenSizes: [Int]
+        /// Input dropout rate.
+        public var dropout: Float
+        /// L2 penalty on weights (`loss += weight_penalty · Σ‖W‖²`).
+        public var weightPenalty: Float
+        /// Users per batch.
+        public var batchSize: Int
+        /// Default epochs.
+        public var epochs: Int
+        /// Optimizer name.
+        public var optimizer: String
+        /// Learning rate.
+        public var learningRate: Float
+    }
+
+    public static let name = "mult-dae"
+    public static let task = ModelTask.ranking
+    public static let summary = "Mult-DAE: denoising autoencoder with multinomial likelihood."
+    public static let paper = "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering, WWW"
+    public static let defaultConfig = Config(
+        hiddenSizes: [200], dropout: 0.5, weightPenalty: 2e-5, batchSize: 500, epochs: 200, optimizer: "adam",
+        learningRate: 1e-3)
+    public static let configHelp = [
+        "hidden_sizes": "Widths from the items to the code, e.g. [200]; the decoder mirrors them.",
+        "dropout": "Input dropout rate.",
+        "weight_penalty": "L2 penalty coefficient on weights (vae_cf: 0.01 / batch size).",
+        "batch_size": "Users per mini-batch.",
+        "epochs": "Epochs when the run does not set them.",
+        "optimizer": "Optimizer (adam, adamw, sgd, nesterov, adagrad, rmsprop, rprop).",
+        "learning_rate": "Learning rate.",
+    ]
+
+    let config: Config
+    let threads: Int?
+    /// All layers, input to output; tanh on all but the last.
+    let layers: [Dense]
+
+    /// Creates the network with seeded initialisation.
+    public init(config: Config, context: ModelContext) throws {
+        try RankingSupport.require(!config.hiddenSizes.isEmpty && config.hiddenSizes.allSatisfy { $0 > 0 },
+                                   "mult-dae: hidden_sizes must be non-empty and positive")
+        try RankingSupport.require(config.dropout >= 0 && config.dropout < 1, "mult-dae: dropout must be in [0, 1)")
+        try RankingSupport.require(config.batchSize > 0 && config.weightPenalty >= 0,
+                                   "mult-dae: batch_size must be positive, weight_penalty non-negative")
+        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        self.config = config
+        threads = context.threads
+        var rng = context.rng.derive("init")
+        let widths = [context.itemCount] + config.hiddenSizes + config.hiddenSizes.dropLast().reversed() + [context.itemCount]
+        var layers: [Dense] = []
+        for (index, (a, b)) in zip(widths, widths.dropFirst()).enumerated() {
+            layers.append(Dense(inputs: a, outputs: b, activation: index == widths.count - 2 ? .identity : .tanh, rng: &rng))
+        }
+        RankingSupport.initializeBiases(layers, std: 0.001, rng: &rng)
+        self.layers = layers
+    }
+
+    public var parameters: [Variable] { layers.flatMap(\.parameters) }
+    public var batchSize: Int { config.batchSize }
+    public var defaultEpochs: Int { config.epochs }
+    public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
+
+    public func makeOptimizer() -> any Optimizer {
+        // The name was validated in init.
+        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+    }
+
+    func forward(_ x: SparseMatrix, mode: GradientMode, rng: inout SeededRNG) -> Variable {
+        let input = RankingSupport.l2NormalizedRows(x).dropout(rate: config.dropout, training: mode == .recording, rng: &rng)
+        let first = layers[0](input, mode: mode, threads: threads)
+        return layers.dropFirst().reduce(first) { h, layer in layer(h, mode: mode, threads: threads) }
+    }
+
+    /// Multinomial NLL (mean over the batch's users) plus the weight penalty.
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        let x = data.train.gatherRows(batch)
+        let logits = forward(x, mode: .recording, rng: &rng)
+        let loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x)
+        guard config.weightPenalty > 0 else { return loss }
+        return loss + Loss.l2Penalty(layers.map(\.weight), coefficient: config.weightPenalty)
+    }
+
+    /// `[history.rows, items]` output logits.
+    public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        var unused = SeededRNG(seed: 0)
+        return forward(history, mode: .inference, rng: &unused).value
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Mult-VAE^PR (Liang et al. 2018, "Variational Autoencoders for Collaborative Filtering", WWW).
+///
+/// Encoder `x → normalize → dropout → [tanh Dense]* → (μ, log σ²)`, decoder mirrored with tanh
+/// hidden layers and a linear output; multinomial log-likelihood plus β·KL with β annealed
+/// linearly per optimizer update, `β = min(anneal_cap, update / total_anneal_steps)`. Training
+/// samples `z = μ + ε·exp(½ log σ²)` with `ε` from the batch's seeded generator; scoring uses
+/// `z = μ` (the mean of q(z|x)). The input layer is a CSR × dense product: rows are L2-normalised
+/// and dropout removes stored entries, so nothing of shape `[batch, items]` is densified on input.
+/// Initialisation as in vae_cf (Glorot-uniform weights, N(0, 0.001²) biases); Adam 1e-3,
+/// batch 500, no weight penalty. Deviations: none known.
+public final class MultVAE: GradientModel, Ranker {
+    /// Mult-VAE settings.
+    public struct Config: Codable, Sendable, Equatable {
+        /// Hidden encoder widths between the items and the latent layer (decoder mirrored).
+        public var encoderSizes: [Int]
+        /// Latent dimension.
+        public var latentSize: Int
+        /// Input dropout rate.
+        public var dropout: Float
+        /// Final KL weight β.
+        public var annealCap: Float
+        /// Updates over which β grows linearly from 0 (0: β = anneal_cap from the start).
+        public var totalAnnealSteps: Int
+        /// Users per batch.
+        public var batchSize: Int
+        /// Default epochs.
+        public var epochs: Int
+        /// Optimizer name (see OptimizerFactory).
+        public var optimizer: String
+        /// Learning rate.
+        public var learningRate: Float
+        /// L2 penalty on weights (`loss += weight_penalty · Σ‖W‖²`).
+        public var weightPenalty: Float
+    }
+
+    public static let name = "mult-vae"
+    public static let task = ModelTask.ranking
+    public static let summary = "Mult-VAE: variational autoencoder with multinomial likelihood and KL annealing."
+    public static let paper = "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering, WWW"
+    public static let defaultConfig = Config(
+        encoderSizes: [600], latentSize: 200, dropout: 0.5, annealCap: 0.2, totalAnnealSteps: 200_000,
+        batchSize: 500, epochs: 200, optimizer: "adam", learningRate: 1e-3, weightPenalty: 0)
+    public static let configHelp = [
+        "encoder_sizes": "Hidden encoder widths (decoder mirrored), e.g. [600].",
+        "latent_size": "Latent dimension.",
+        "dropout": "Input dropout rate.",
+        "anneal_cap": "Largest KL weight beta.",
+        "total_anneal_steps": "Updates over which beta rises linearly to anneal_cap.",
+        "batch_size": "Users per mini-batch.",
+        "epochs": "Epochs when the run does not set them.",
+        "optimizer": "Optimizer (adam, adamw, sgd, nesterov, adagrad, rmsprop, rprop).",
+        "learning_rate": "Learning rate.",
+        "weight_penalty": "L2 penalty coefficient on weights (not biases).",
+    ]
+
+    let config: Config
+    let threads: Int?
+    /// Encoder hidden layers (tanh), then the layer to `[μ, log σ²]`.
+    let encoder: [Dense]
+    /// Decoder hidden layers (tanh), the last one linear to the items.
+    let decoder: [Dense]
+
+    /// Creates the network with seeded initialisation.
+    public init(config: Config, context: ModelContext) throws {
+        try RankingSupport.require(config.latentSize > 0 && config.encoderSizes.allSatisfy { $0 > 0 },
+                                   "mult-vae: layer sizes must be positive")
+        try RankingSupport.require(config.dropout >= 0 && config.dropout < 1, "mult-vae: dropout must be in [0, 1)")
+        try RankingSupport.require(config.batchSize > 0 && config.annealCap >= 0 && config.totalAnnealSteps >= 0,
+                                   "mult-vae: batch_size must be positive, anneal settings non-negative")
+        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        self.config = config
+        threads = context.threads
+        var rng = context.rng.derive("init")
+        let widths = [context.itemCount] + config.encoderSizes
+        var encoder: [Dense] = []
+        for (a, b) in zip(widths, widths.dropFirst()) {
+            encoder.append(Dense(inputs: a, outputs: b, activation: .tanh, rng: &rng))
+        }
+        encoder.append(Dense(inputs: widths.last!, outputs: 2 * config.latentSize, rng: &rng))
+        let back = [config.latentSize] + widths.reversed()
+        var decoder: [Dense] = []
+        for (index, (a, b)) in zip(back, back.dropFirst()).enumerated() {
+            decoder.append(Dense(inputs: a, outputs: b, activation: index == back.count - 2 ? .identity : .tanh, rng: &rng))
+        }
+        RankingSupport.initializeBiases(encoder + decoder, std: 0.001, rng: &rng)
+        self.encoder = encoder
+        self.decoder = decoder
+    }
+
+    public var parameters: [Variable] { (encoder + decoder).flatMap(\.parameters) }
+    public var batchSize: Int { config.batchSize }
+    public var defaultEpochs: Int { config.epochs }
+    public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
+
+    public func makeOptimizer() -> any Optimizer {
+        // The name was validated in init.
+        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+    }
+
+    /// The KL weight β after `update` optimizer updates.
+    public func klWeight(update: Int) -> Float {
+        guard config.totalAnnealSteps > 0 else { return config.annealCap }
+        return min(config.annealCap, Float(update) / Float(config.totalAnnealSteps))
+    }
+
+    /// `(μ, log σ²)`, each `[rows, latent]`, of the normalised (and, when training, dropped-out) input.
+    func encode(_ x: SparseMatrix, mode: GradientMode, rng: inout SeededRNG) -> (Variable, Variable) {
+        let input = RankingSupport.l2NormalizedRows(x).dropout(rate: config.dropout, training: mode == .recording, rng: &rng)
+        var h = encoder[0](input, mode: mode, threads: threads)
+        for layer in encoder.dropFirst() { h = layer(h, mode: mode, threads: threads) }
+        let latent = config.latentSize
+        return (h.gatherColumns(Array(0..<latent)), h.gatherColumns(Array(latent..<(2 * latent))))
+    }
+
+    func decode(_ z: Variable, mode: GradientMode) -> Variable {
+        decoder.reduce(z) { h, layer in layer(h, mode: mode, threads: threads) }
+    }
+
+    /// Multinomial NLL (mean over rows) + β·KL of the batch's users.
+    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        let x = data.train.gatherRows(batch)
+        let (mean, logVariance) = encode(x, mode: .recording, rng: &rng)
+        let noise = Tensor.normal(mean.shape, rng: &rng)
+        let z = mean + (logVariance * 0.5).exp() * Variable(noise)
+        let logits = decode(z, mode: .recording)
+        var loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x)
+        let beta = klWeight(update: step.update)
+        if beta > 0 { loss = loss + Loss.gaussianKLDivergence(mean: mean, logVariance: logVariance) * beta }
+        if config.weightPenalty > 0 {
+            loss = loss + Loss.l2Penalty((encoder + decoder).map(\.weight), coefficient: config.weightPenalty)
+        }
+        return loss
+    }
+
+    /// `[history.rows, items]` decoder logits at the posterior mean.
+    public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        var unused = SeededRNG(seed: 0)
+        let (mean, _) = encode(history, mode: .inference, rng: &unused)
+        return decode(mean, mode: .inference).value
+    }
+}
