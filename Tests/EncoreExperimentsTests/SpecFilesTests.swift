@@ -62,8 +62,10 @@ final class SpecFilesTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = folder.appendingPathComponent("good.json"), bad = folder.appendingPathComponent("bad.json")
-        try rankingSpec().write(to: good, atomically: true, encoding: .utf8)
-        try rankingSpec([("\"seeds\": [1, 2, 3]", "\"seeds\": [1, 2, 3,]")]).write(to: bad, atomically: true, encoding: .utf8)
+        // The real registry's Mult-VAE keys (the shared fixture uses a fake model list).
+        let realKeys = [("{\"latent\": 100}", "{\"latent_size\": 100}"), ("\"encoder_units\"", "\"encoder_sizes\"")]
+        try rankingSpec(realKeys).write(to: good, atomically: true, encoding: .utf8)
+        try rankingSpec(realKeys + [("\"seeds\": [1, 2, 3]", "\"seeds\": [1, 2, 3,]")]).write(to: bad, atomically: true, encoding: .utf8)
         XCTAssertEqual(EncoreCLI.run(["validate", good.path]), 0)
         XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--set", "seeds=[4]", "--threads", "2"]), 0)
         XCTAssertEqual(EncoreCLI.run(["validate", good.path, "--threads", "0"]), 64)
