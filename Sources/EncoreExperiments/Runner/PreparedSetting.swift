@@ -19,7 +19,7 @@ final class PreparedSetting: @unchecked Sendable {
         self.setting = setting
         let (raw, report) = try Self.load(setting.dataset, log: log)
         if report.skippedLines > 0 { log("skipped \(report.skippedLines) malformed lines") }
-        let preprocessing = Self.preprocessing(for: setting.dataset)
+        let preprocessing = Self.preprocessing(for: setting.dataset, alreadyImplicit: raw.isImplicit)
         let (dataset, preprocessingReport) = try raw.preprocessed(preprocessing)
         self.dataset = dataset
         self.preprocessingReport = preprocessingReport
@@ -110,11 +110,14 @@ final class PreparedSetting: @unchecked Sendable {
         }
     }
 
-    static func preprocessing(for spec: DatasetSpec) -> Preprocessing {
-        let mode: Preprocessing.Mode
+    /// The preprocessing a dataset spec asks for. Data that is already implicit (all 1s, such as
+    /// the synthetic implicit set) is kept as it is unless the spec names a threshold.
+    static func preprocessing(for spec: DatasetSpec, alreadyImplicit: Bool) -> Preprocessing {
+        let mode: Preprocessing.Mode?
         switch spec.mode {
         case .explicit: mode = .explicit
-        case .implicit: mode = .implicit(threshold: Float(spec.threshold ?? 4))
+        case .implicit:
+            mode = alreadyImplicit && spec.threshold == nil ? nil : .implicit(threshold: Float(spec.threshold ?? 4))
         }
         return Preprocessing(mode: mode, deduplicate: spec.dedupe, kCore: spec.kCore, minUserInteractions: spec.minUserInteractions)
     }
