@@ -18,7 +18,7 @@ extension ResultTable {
             var cells = [escape(row.label)]
             for metric in metrics {
                 guard let cell = row.cells[metric] else { cells.append("–"); continue }
-                var value = "\(Self.formatMetric(cell.mean)) ± \(Self.formatMetric(cell.standardDeviation))"
+                var value = Self.meanAndSpread(cell, plusMinus: "±")
                 if cell.isBest { value = "**\(value)**" }
                 if cell.significantlyWorse { value += " \(Self.significanceMark)" }
                 cells.append(value)
@@ -70,7 +70,7 @@ extension ResultTable {
             var cells = [Self.latexEscape(row.label)]
             for metric in metrics {
                 guard let cell = row.cells[metric] else { cells.append("--"); continue }
-                var value = "\(Self.formatMetric(cell.mean)) $\\pm$ \(Self.formatMetric(cell.standardDeviation))"
+                var value = Self.meanAndSpread(cell, plusMinus: "$\\pm$")
                 if cell.isBest { value = "\\textbf{\(value)}" }
                 if cell.significantlyWorse { value += "$^\\dagger$" }
                 cells.append(value)
@@ -107,5 +107,10 @@ extension ResultTable {
             }
         }
         return escaped
+    }
+
+    /// `mean ± sd` over seeds; the mean alone for a single seed (an sd of one value means nothing).
+    static func meanAndSpread(_ cell: Cell, plusMinus: String) -> String {
+        cell.values.count < 2 ? formatMetric(cell.mean) : "\(formatMetric(cell.mean)) \(plusMinus) \(formatMetric(cell.standardDeviation))"
     }
 }
