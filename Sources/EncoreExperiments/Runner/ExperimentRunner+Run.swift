@@ -18,13 +18,15 @@ extension ExperimentRunner {
         let runRNG = SeededRNG(seed: UInt64(truncatingIfNeeded: plan.seed)).derive("\(plan.label)/g\(plan.gridIndex)")
         let threads = spec.threads
         let maxEpochs = setting.selection.maxEpochs
+        // Spec `patience: 0` disables early stopping; the trainer stops once `sinceBest >= patience`.
+        let patience = setting.selection.patience == 0 ? Int.max : setting.selection.patience
         progress.runStarted(runID: plan.id, label: plan.label, seed: plan.seed, totalEpochs: maxEpochs ?? 0)
         let progress = self.progress
         let runID = plan.id
         let selectionName = selection.name
         var session = TrainingSession(
             selectionMetric: selection, rng: runRNG.derive("train"), maxEpochs: maxEpochs,
-            patience: setting.selection.patience, threads: threads,
+            patience: patience, threads: threads,
             onEpoch: { epoch in
                 progress.epochFinished(
                     runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss ?? .nan,

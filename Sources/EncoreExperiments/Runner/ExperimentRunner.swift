@@ -28,6 +28,9 @@ public struct ExperimentOutcome: Sendable {
     public var failed: Int
     /// Runs skipped because `--resume` found them finished.
     public var skipped: Int
+    /// Of the skipped runs, those recorded as failed by an earlier invocation (they still make
+    /// the exit code 1: the results hold failed runs).
+    public var skippedFailed = 0
     /// The Markdown table(s) written.
     public var markdown: String
 }
@@ -78,10 +81,12 @@ public final class ExperimentRunner: @unchecked Sendable {
         var plans = spec.runPlans()
         if let shard = options.shard { plans = shard.select(plans) }
         let finished = options.resume ? store.finishedRunIDs : []
+        let failedBefore = Set(store.results.runs.filter { $0.status != .ok }.map(\.runID))
         var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
         for plan in plans {
             if finished.contains(plan.id) {
                 outcome.skipped += 1
+                if failedBefore.contains(plan.id) { outcome.skippedFailed += 1 }
                 continue
             }
             let record = try execute(plan, data: prepared[plan.settingIndex], store: store)
