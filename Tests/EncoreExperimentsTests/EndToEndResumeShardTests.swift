@@ -106,6 +106,39 @@ final class EndToEndResumeShardTests: XCTestCase {
         XCTAssertEqual(try harness.run("run", "spec.json", "--shard", "3/2", "--quiet").code, 64)
     }
 
+    func testComparisonSpecShardsMergeIntoOneTablePerSetting() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        let explicit = #""dataset": {"mode": "explicit", "threshold": null}, "protocol": {"kind": "rating-holdout", "held_out_users": null}, "metrics": ["rmse", "mae"]"#
+        let models = """
+            {"model": "popularity"}, {"model": "ease"},
+            {"model": "item-mean", \(explicit)}, {"model": "global-mean", \(explicit)}
+            """
+        let spec = smallRankingSpec(models: models)
+            .replacingOccurrences(of: #""mode": "implicit"}"#, with: #""mode": "implicit", "threshold": 4}"#)
+            .replacingOccurrences(of: #""selection": {"metric": "ndcg@10", "#, with: #""selection": {"#)
+        try harness.write(spec, to: "spec.json")
+        let whole = try harness.run("run", "spec.json", "--output", "whole", "--quiet")
+        XCTAssertEqual(whole.code, 0, whole.summary)
+        XCTAssertTrue(whole.stdout.contains("## setting-1-strong-generalization") && whole.stdout.contains("## setting-2-rating-holdout"),
+                      whole.summary)
+        for shard in 1...2 {
+            let result = try harness.run("run", "spec.json", "--output", "shard-\(shard)", "--shard", "\(shard)/2", "--quiet")
+            XCTAssertEqual(result.code, 0, result.summary)
+        }
+        let merged = try harness.run("table", "shard-1", "shard-2", "--output", "merged", "--quiet")
+        XCTAssertEqual(merged.code, 0, merged.summary)
+        for setting in ["setting-1-strong-generalization", "setting-2-rating-holdout"] {
+            XCTAssertEqual(try metricColumns(harness, "merged/\(setting)"), try metricColumns(harness, "whole/\(setting)"), setting)
+        }
+        let rating = csvColumns(try harness.read("merged/setting-2-rating-holdout/table.csv"))
+        XCTAssertEqual(rating.rows.map { $0[0] }, ["item-mean", "global-mean"])
+        XCTAssertTrue(rating.header.contains("rmse_mean") && !rating.header.contains("recall@5_mean"), "\(rating.header)")
+        let ranking = csvColumns(try harness.read("merged/setting-1-strong-generalization/table.csv"))
+        XCTAssertEqual(ranking.rows.map { $0[0] }, ["popularity", "ease"])
+        XCTAssertTrue(try harness.read("merged/table.md").contains("## setting-2-rating-holdout"))
+    }
+
     func testSetOverridesAndThreads() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings()

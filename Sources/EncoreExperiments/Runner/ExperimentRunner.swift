@@ -75,7 +75,8 @@ public final class ExperimentRunner: @unchecked Sendable {
         let contexts = prepared.map { context(for: $0) }
         let identity = ResultsFile(
             experiment: spec.name, specSHA256: spec.sha256, dataSHA256: dataSHA, context: contexts.first, runs: [],
-            provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)))
+            provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)),
+            settings: settingContexts(prepared: prepared, contexts: contexts))
         let store = try ResultStore(directory: directory, identity: identity, resume: options.resume)
 
         var plans = spec.runPlans()
@@ -93,7 +94,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             try store.append(record)
             if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
         }
-        outcome.markdown = try writeReports(store: store, prepared: prepared, contexts: contexts, directory: directory)
+        outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
         return outcome
     }
 
