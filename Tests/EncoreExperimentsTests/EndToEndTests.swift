@@ -116,7 +116,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertFalse(harness.exists("out/results.json"))
     }
 
-    func testUnreadableSpecExit74() throws {
+    func testUnreadableSpecAndUnwritableOutputExit74() throws {
         let harness = try EncoreHarness()
         let missing = try harness.run("run", "no-such-spec.json")
         XCTAssertEqual(missing.code, 74, missing.summary)
@@ -124,5 +124,12 @@ final class EndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(at: harness.url("a-directory.json"), withIntermediateDirectories: true)
         let directory = try harness.run("validate", "a-directory.json")
         XCTAssertEqual(directory.code, 74, directory.summary)
+        // An output "directory" that is a file cannot be written: I/O error.
+        try harness.writeRatings()
+        try harness.write(smallRankingSpec(models: #"{"model": "popularity"}"#, seeds: "[1]"), to: "spec.json")
+        try harness.write("not a directory", to: "taken")
+        let output = try harness.run("run", "spec.json", "--output", "taken", "--quiet")
+        XCTAssertEqual(output.code, 74, output.summary)
+        XCTAssertEqual(try harness.read("taken"), "not a directory")
     }
 }
