@@ -42,7 +42,9 @@ extension EncoreCLI {
         let outcome = try runner.run()
         print(outcome.markdown)
         progress.message(
-            "\(outcome.succeeded) runs ok, \(outcome.failed) failed, \(outcome.skipped) already done; results in \(outcome.directory.path)")
-        return outcome.failed > 0 ? .someRunsFailed : .success
+            "\(outcome.succeeded) runs ok, \(outcome.failed) failed, \(outcome.skipped) already done"
+                + (outcome.skippedFailed > 0 ? " (\(outcome.skippedFailed) of them recorded as failed)" : "")
+                + "; results in \(outcome.directory.path)")
+        return outcome.failed + outcome.skippedFailed > 0 ? .someRunsFailed : .success
     }
 }

@@ -26,13 +26,21 @@ extension EncoreCLI {
         if let target = arguments.value("merge-results").map({ URL(fileURLWithPath: $0) }) {
             let store = try ResultStore(directory: target, identity: ResultsFile(
                 experiment: merged.file.experiment, specSHA256: merged.file.specSHA256, dataSHA256: merged.file.dataSHA256,
-                context: merged.file.context, provenance: merged.file.provenance), resume: true)
+                context: merged.file.context, provenance: merged.file.provenance, settings: merged.file.settings),
+                resume: true)
             for run in merged.file.runs { try store.append(run) }
             for (runID, metrics) in merged.perUser { try store.writePerUserMetrics(metrics, runID: runID) }
         }
-        let (table, files) = try ReportWriter.write(merged, to: output)
+        let markdown: String, files: [URL]
+        if let settings = merged.file.settings, settings.count > 1 {
+            // A comparison spec: one table per evaluation setting, as `encore run` writes them.
+            (markdown, files) = try ReportWriter.write(merged, settings: settings, to: output)
+        } else {
+            let written = try ReportWriter.write(merged, to: output)
+            (markdown, files) = (written.table.markdown, written.files)
+        }
         if !arguments.flag("quiet") {
-            print(table.markdown)
+            print(markdown)
             print("Wrote " + files.map(\.path).joined(separator: ", "))
         }
         return .success

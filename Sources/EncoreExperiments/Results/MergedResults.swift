@@ -39,6 +39,7 @@ public struct MergedResults: Sendable {
                     }
                 }
                 if current.context == nil { current.context = file.context }
+                if current.settings == nil { current.settings = file.settings }
                 merged = current
             } else {
                 merged = file

@@ -97,6 +97,25 @@ public struct TableContext: Sendable, Codable, Hashable {
     }
 }
 
+/// One evaluation setting of a comparison spec (models with different data or protocol): its
+/// table folder, the labels evaluated under it and its table texts. `encore table` uses it to
+/// rebuild one table per setting from merged shards.
+public struct SettingContext: Sendable, Codable, Hashable {
+    /// The folder of the setting's tables inside the results directory (`setting-2-rating-holdout`).
+    public var folder: String
+    /// The model labels evaluated under this setting.
+    public var labels: [String]
+    /// The setting's table texts.
+    public var context: TableContext
+
+    /// Creates a setting context.
+    public init(folder: String, labels: [String], context: TableContext) {
+        self.folder = folder
+        self.labels = labels
+        self.context = context
+    }
+}
+
 /// The whole of `results.json`: the experiment's identity, every run, and provenance.
 public struct ResultsFile: Sendable, Codable, Hashable {
     /// The spec's `name`.
@@ -109,14 +128,17 @@ public struct ResultsFile: Sendable, Codable, Hashable {
     public var context: TableContext?
     /// Every finished run (ok or failed), in the order they finished.
     public var runs: [RunRecord]
+    /// The evaluation settings of a comparison spec (two or more); nil for a single setting.
+    public var settings: [SettingContext]?
     /// Where and how the results were produced (of the latest process that wrote the file).
     public var provenance: Provenance
 
     /// Creates a results file.
     public init(
         experiment: String, specSHA256: String, dataSHA256: String, context: TableContext? = nil,
-        runs: [RunRecord] = [], provenance: Provenance
+        runs: [RunRecord] = [], provenance: Provenance, settings: [SettingContext]? = nil
     ) {
+        self.settings = settings
         self.experiment = experiment
         self.specSHA256 = specSHA256
         self.dataSHA256 = dataSHA256
@@ -126,7 +148,7 @@ public struct ResultsFile: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case experiment, context, runs, provenance
+        case experiment, context, runs, provenance, settings
         case specSHA256 = "spec_sha256"
         case dataSHA256 = "data_sha256"
     }

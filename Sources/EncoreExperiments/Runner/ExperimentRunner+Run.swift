@@ -18,13 +18,15 @@ extension ExperimentRunner {
         let runRNG = SeededRNG(seed: UInt64(truncatingIfNeeded: plan.seed)).derive("\(plan.label)/g\(plan.gridIndex)")
         let threads = spec.threads
         let maxEpochs = setting.selection.maxEpochs
+        // Spec `patience: 0` disables early stopping; the trainer stops once `sinceBest >= patience`.
+        let patience = setting.selection.patience == 0 ? Int.max : setting.selection.patience
         progress.runStarted(runID: plan.id, label: plan.label, seed: plan.seed, totalEpochs: maxEpochs ?? 0)
         let progress = self.progress
         let runID = plan.id
         let selectionName = selection.name
         var session = TrainingSession(
             selectionMetric: selection, rng: runRNG.derive("train"), maxEpochs: maxEpochs,
-            patience: setting.selection.patience, threads: threads,
+            patience: patience, threads: threads,
             onEpoch: { epoch in
                 progress.epochFinished(
                     runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss ?? .nan,
@@ -131,27 +133,26 @@ extension ExperimentRunner {
 
     /// Writes the tables and plots: at the top for one evaluation setting; for several (a
     /// comparison spec), one folder per setting and a top-level `table.md` joining them.
-    func writeReports(store: ResultStore, prepared: [PreparedSetting], contexts: [TableContext], directory: URL) throws -> String {
+    func writeReports(store: ResultStore, contexts: [TableContext], directory: URL) throws -> String {
         let results = store.results
         var perUser: [String: PerUserMetrics] = [:]
         for run in results.runs where run.status == .ok {
             if let values = try store.readPerUserMetrics(runID: run.runID) { perUser[run.runID] = values }
         }
-        if prepared.count == 1 {
-            return try ReportWriter.write(MergedResults(file: results, perUser: perUser), to: directory, context: contexts[0]).table.markdown
+        let merged = MergedResults(file: results, perUser: perUser)
+        if let settings = results.settings, settings.count > 1 {
+            return try ReportWriter.write(merged, settings: settings, to: directory).markdown
         }
-        var joined = "# \(spec.name)\n\n"
-        for (index, data) in prepared.enumerated() {
-            let labels = Set(spec.models.filter { $0.setting == data.setting }.map(\.label))
-            var subset = results
-            subset.runs = results.runs.filter { labels.contains($0.label) }
-            subset.context = contexts[index]
-            let folder = directory.appendingPathComponent("setting-\(index + 1)-\(data.setting.evaluationProtocol.kind.rawValue)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let table = try ReportWriter.write(MergedResults(file: subset, perUser: perUser), to: folder, context: contexts[index]).table
-            joined += "## \(folder.lastPathComponent)\n\n" + table.markdown + "\n"
+        return try ReportWriter.write(merged, to: directory, context: contexts[0]).table.markdown
+    }
+
+    /// The settings of a comparison spec (nil for one setting): folder names and labels per setting.
+    func settingContexts(prepared: [PreparedSetting], contexts: [TableContext]) -> [SettingContext]? {
+        guard prepared.count > 1 else { return nil }
+        return prepared.enumerated().map { index, data in
+            SettingContext(
+                folder: "setting-\(index + 1)-\(data.setting.evaluationProtocol.kind.rawValue)",
+                labels: spec.models.filter { $0.setting == data.setting }.map(\.label), context: contexts[index])
         }
-        try AtomicFile.write(joined, to: directory.appendingPathComponent("table.md"))
-        return joined
     }
 }

@@ -28,6 +28,9 @@ public struct ExperimentOutcome: Sendable {
     public var failed: Int
     /// Runs skipped because `--resume` found them finished.
     public var skipped: Int
+    /// Of the skipped runs, those recorded as failed by an earlier invocation (they still make
+    /// the exit code 1: the results hold failed runs).
+    public var skippedFailed = 0
     /// The Markdown table(s) written.
     public var markdown: String
 }
@@ -72,23 +75,26 @@ public final class ExperimentRunner: @unchecked Sendable {
         let contexts = prepared.map { context(for: $0) }
         let identity = ResultsFile(
             experiment: spec.name, specSHA256: spec.sha256, dataSHA256: dataSHA, context: contexts.first, runs: [],
-            provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)))
+            provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)),
+            settings: settingContexts(prepared: prepared, contexts: contexts))
         let store = try ResultStore(directory: directory, identity: identity, resume: options.resume)
 
         var plans = spec.runPlans()
         if let shard = options.shard { plans = shard.select(plans) }
         let finished = options.resume ? store.finishedRunIDs : []
+        let failedBefore = Set(store.results.runs.filter { $0.status != .ok }.map(\.runID))
         var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
         for plan in plans {
             if finished.contains(plan.id) {
                 outcome.skipped += 1
+                if failedBefore.contains(plan.id) { outcome.skippedFailed += 1 }
                 continue
             }
             let record = try execute(plan, data: prepared[plan.settingIndex], store: store)
             try store.append(record)
             if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
         }
-        outcome.markdown = try writeReports(store: store, prepared: prepared, contexts: contexts, directory: directory)
+        outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
         return outcome
     }
 

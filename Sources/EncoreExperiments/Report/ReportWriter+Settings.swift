@@ -1,0 +1,40 @@
+import Foundation
+
+extension ReportWriter {
+    /// Writes one set of tables and plots per evaluation setting of a comparison spec, each into
+    /// `directory/<setting.folder>`, and a top-level `table.md` joining the tables.
+    /// - Parameters:
+    ///   - results: every run of the experiment; each setting's table gets the runs of its labels.
+    ///   - settings: the settings, as recorded in `results.json` (`ResultsFile.settings`).
+    /// - Returns: the joined Markdown and the files written.
+    public static func write(
+        _ results: MergedResults, settings: [SettingContext], to directory: URL
+    ) throws -> (markdown: String, files: [URL]) {
+        var joined = "# \(results.file.experiment)\n\n"
+        var files: [URL] = []
+        for setting in settings {
+            let labels = Set(setting.labels)
+            var subset = results.file
+            subset.runs = results.file.runs.filter { labels.contains($0.label) }
+            subset.context = setting.context
+            subset.settings = nil
+            let folder = directory.appendingPathComponent(setting.folder)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ResultStoreError.io(path: folder.path, reason: error.localizedDescription)
+            }
+            let written = try write(MergedResults(file: subset, perUser: results.perUser), to: folder, context: setting.context)
+            files += written.files
+            // The setting's own table.md starts with the experiment as its title; the joined file
+            // has that title once, then one section per setting.
+            var markdown = written.table.markdown
+            let title = "# \(setting.context.experiment)\n\n"
+            if markdown.hasPrefix(title) { markdown.removeFirst(title.count) }
+            joined += "## \(setting.folder)\n\n" + markdown + "\n"
+        }
+        let top = directory.appendingPathComponent("table.md")
+        try AtomicFile.write(joined, to: top)
+        return (joined, files + [top])
+    }
+}
