@@ -19,7 +19,9 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func exp(_ x: V) -> V {
         let magic = V(repeating: 12_582_912)  // 1.5 * 2^23: adding it rounds to an integer.
-        let clamped = x.clamped(lowerBound: V(repeating: -104), upperBound: V(repeating: 89))
+        // Clamp with selects (pointwiseMin/Max stay generic calls in release builds).
+        let low = V(repeating: -104), high = V(repeating: 89)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         let shifted = clamped * V(repeating: 1.442_695_04) + magic
         let n = shifted - magic
         let k = bits(shifted) &- bits(magic)

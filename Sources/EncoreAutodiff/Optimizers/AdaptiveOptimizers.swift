@@ -21,10 +21,12 @@ public final class AdaGrad: OptimizerBase {
         // One fused pass over (p, s, g), in place and in parallel: the update is memory-bound.
         var sum = slots[0]
         slots = []
-        fusedUpdate(&value, &sum, gradient) { p, s, g, k in
-            let gk = g[k], sk = s[k] + gk * gk
-            s[k] = sk
-            p[k] -= rate * gk / (sk.squareRoot() + eps)
+        fusedUpdate(&value, &sum, gradient) { p, s, g, range in
+            for k in range {
+                let gk = g[k], sk = s[k] + gk * gk
+                s[k] = sk
+                p[k] -= rate * gk / (sk.squareRoot() + eps)
+            }
         }
         slots = [sum]
     }
@@ -53,10 +55,12 @@ public final class RMSProp: OptimizerBase {
         let (rho, eps) = (rho, epsilon)
         var average = slots[0]
         slots = []
-        fusedUpdate(&value, &average, gradient) { p, s, g, k in
-            let gk = g[k], sk = rho * s[k] + (1 - rho) * gk * gk
-            s[k] = sk
-            p[k] -= rate * gk / (sk.squareRoot() + eps)
+        fusedUpdate(&value, &average, gradient) { p, s, g, range in
+            for k in range {
+                let gk = g[k], sk = rho * s[k] + (1 - rho) * gk * gk
+                s[k] = sk
+                p[k] -= rate * gk / (sk.squareRoot() + eps)
+            }
         }
         slots = [average]
     }

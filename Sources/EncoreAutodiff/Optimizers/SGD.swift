@@ -26,23 +26,34 @@ public final class SGD: OptimizerBase {
         let (mu, lookAhead) = (momentum, nesterov)
         var velocity = slots[0]
         slots = []
-        fusedUpdate(&value, &velocity, gradient) { p, v, g, k in
-            let gk = g[k], vk = mu * v[k] + gk
-            v[k] = vk
-            p[k] -= rate * (lookAhead ? gk + mu * vk : vk)
+        fusedUpdate(&value, &velocity, gradient) { p, v, g, range in
+            if lookAhead {
+                for k in range {
+                    let gk = g[k], vk = mu * v[k] + gk
+                    v[k] = vk
+                    p[k] -= rate * (gk + mu * vk)
+                }
+            } else {
+                for k in range {
+                    let vk = mu * v[k] + g[k]
+                    v[k] = vk
+                    p[k] -= rate * vk
+                }
+            }
         }
         slots = [velocity]
     }
 }
 
 extension OptimizerBase {
-    /// Runs `body(p, s, g, k)` for every element index `k` of a parameter `p`, its one slot `s`
-    /// and its gradient `g`, in place (the caller keeps `s` uniquely referenced) and in parallel.
+    /// Runs `body(p, s, g, range)` over chunks of the element indices of a parameter `p`, its one
+    /// slot `s` and its gradient `g`, in place (the caller keeps `s` uniquely referenced) and in
+    /// parallel; the body loops over `range` itself so that its loop vectorises.
     /// - Precondition: the three tensors have the same element count.
     @inline(__always)
     func fusedUpdate(
         _ value: inout Tensor, _ slot: inout Tensor, _ gradient: Tensor,
-        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
     ) {
         precondition(
             value.count == slot.count && value.count == gradient.count,
@@ -52,7 +63,7 @@ extension OptimizerBase {
                 gradient.withUnsafeBufferPointer { pg in
                     let (p, s, g) = (pp.baseAddress!, ps.baseAddress!, pg.baseAddress!)
                     Parallel.forEachChunk(pp.count, threads: nil, minimumChunk: 1 << 15) { range in
-                        for k in range { body(p, s, g, k) }
+                        body(p, s, g, range)
                     }
                 }
             }
