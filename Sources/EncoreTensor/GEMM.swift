@@ -25,18 +25,6 @@ public enum GEMM {
             scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        // A·Bᵀ with enough rows to amortise it: transpose B once (cache-blocked, in parallel)
-        // and run the NN path, whose B packing is a SIMD copy. Packing Bᵀ directly is a scalar
-        // strided transpose that every thread would repeat for every row block.
-        if transposeB && m >= 2 * GEMMOperands.mc {
-            let transposed = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
-            defer { transposed.deallocate() }
-            transpose(b, ldb: ldb, rows: n, cols: k, into: transposed, threads: threads)
-            multiply(
-                transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: transposed, ldb: n, beta: beta, c: c, ldc: ldc, threads: threads)
-            return
-        }
         let operands = GEMMOperands(
             transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -68,33 +56,6 @@ public enum GEMM {
                 row.update(repeating: 0, count: n)
             } else if beta != 1 {
                 for j in 0..<n { row[j] *= beta }
-            }
-        }
-    }
-}
-
-extension GEMM {
-    /// Writes the transpose of the `[rows, cols]` matrix `source` (row stride `ldb`) into the
-    /// dense `[cols, rows]` buffer `target`, in 32 x 32 tiles so reads and writes stay in cache.
-    static func transpose(
-        _ source: UnsafePointer<Float>, ldb: Int, rows: Int, cols: Int,
-        into target: UnsafeMutablePointer<Float>, threads: Int?
-    ) {
-        let tile = 32
-        let rowTiles = (rows + tile - 1) / tile
-        let requested = rows * cols < 1 << 16 ? 1 : Parallel.resolve(threads)
-        Parallel.forEachChunk(rowTiles, threads: requested) { range in
-            for rowTile in range {
-                let i0 = rowTile * tile, i1 = Swift.min(rows, i0 + tile)
-                var j0 = 0
-                while j0 < cols {
-                    let j1 = Swift.min(cols, j0 + tile)
-                    for i in i0..<i1 {
-                        let row = source + i * ldb
-                        for j in j0..<j1 { target[j * rows + i] = row[j] }
-                    }
-                    j0 = j1
-                }
             }
         }
     }

@@ -94,11 +94,11 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Tall A·Bᵀ products take the pre-transposed-B path (m >= 2 mc): check it against the naive
+    /// Tall A·Bᵀ products spanning several row blocks (m > 2 mc): check them against the naive
     /// product with alpha/beta, a strided B, and thread counts.
     func testTallTransposedBPath() {
         var rng = SeededRNG(seed: 11)
-        let (m, n, k) = (199, 37, 45)  // 2 * mc (96) + 7
+        let (m, n, k) = (199, 37, 45)  // 2 * mc (96) + 7 rows
         for transposeA in [false, true] {
             let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
             let b = Tensor.normal([n, k], rng: &rng)
