@@ -3,24 +3,40 @@ import Foundation
 // Activations. Rules reuse the forward output where that is cheaper and stable.
 
 extension Variable {
+    /// A unary op whose backward pass is `gradient(g, x, y)` on whole tensors (upstream gradient,
+    /// input, output): the hot activations pass literal `zipMap` closures so they vectorise.
+    func elementwise(_ output: Tensor, backward: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Variable {
+        Variable.record(output, inputs: [self]) { g in self.accumulate(backward(g, self.value, output)) }
+    }
+
     /// Logistic sigmoid; derivative `y (1 - y)`.
-    public func sigmoid() -> Variable { elementwise(value.sigmoid()) { _, y in y * (1 - y) } }
+    public func sigmoid() -> Variable {
+        elementwise(value.sigmoid()) { g, _, y in Tensor.zipMap(g, y) { g, y in g * (y * (1 - y)) } }
+    }
 
     /// Hyperbolic tangent; derivative `1 - y^2`.
-    public func tanh() -> Variable { elementwise(value.tanh()) { _, y in 1 - y * y } }
+    public func tanh() -> Variable {
+        elementwise(value.tanh()) { g, _, y in Tensor.zipMap(g, y) { g, y in g * (1 - y * y) } }
+    }
 
     /// `max(x, 0)`; derivative 1 for `x > 0`, else 0.
-    public func relu() -> Variable { elementwise(value.relu()) { x, _ in x > 0 ? 1 : 0 } }
+    public func relu() -> Variable {
+        elementwise(value.relu()) { g, x, _ in Tensor.zipMap(g, x) { g, x in x > 0 ? g : 0 } }
+    }
 
     /// ELU; derivative 1 for `x > 0`, else `y + alpha`.
     public func elu(alpha: Float = 1) -> Variable {
-        elementwise(value.elu(alpha: alpha)) { x, y in x > 0 ? 1 : y + alpha }
+        elementwise(value.elu(alpha: alpha)) { g, x, y in
+            Tensor.zipMap(g, x, y) { g, x, y in x > 0 ? g : g * (y + alpha) }
+        }
     }
 
     /// SELU; derivative `lambda` for `x > 0`, else `y + lambda * alpha`.
     public func selu() -> Variable {
-        let lambda = Activation.seluLambda, alpha = Activation.seluAlpha
-        return elementwise(value.selu()) { x, y in x > 0 ? lambda : y + lambda * alpha }
+        let lambda = Activation.seluLambda, scale = Activation.seluLambda * Activation.seluAlpha
+        return elementwise(value.selu()) { g, x, y in
+            Tensor.zipMap(g, x, y) { g, x, y in x > 0 ? g * lambda : g * (y + scale) }
+        }
     }
 
     /// Leaky ReLU; derivative 1 for `x > 0`, else `slope`.
@@ -30,7 +46,7 @@ extension Variable {
 
     /// Stable softplus `log(1 + e^x)`; derivative `sigmoid(x)`.
     public func softplus() -> Variable {
-        elementwise(value.softplus()) { x, _ in Activation.sigmoid(x) }
+        elementwise(value.softplus()) { g, x, _ in Tensor.zipMap(g, x.sigmoid()) { g, s in g * s } }
     }
 
     /// Applies a named activation (how layers and model configs choose one).

@@ -11,16 +11,22 @@ extension Variable {
     }
 
     /// `e^x` elementwise.
-    public func exp() -> Variable { elementwise(value.exp()) { _, y in y } }
+    public func exp() -> Variable {
+        elementwise(value.exp()) { g, _, y in Tensor.zipMap(g, y) { g, y in g * y } }
+    }
 
     /// Natural logarithm elementwise.
-    public func log() -> Variable { elementwise(value.log()) { x, _ in 1 / x } }
+    public func log() -> Variable {
+        elementwise(value.log()) { g, x, _ in Tensor.zipMap(g, x) { g, x in g * (1 / x) } }
+    }
 
     /// Square root elementwise (the gradient at 0 is infinite).
     public func sqrt() -> Variable { elementwise(value.sqrt()) { _, y in 0.5 / y } }
 
     /// `x * x` elementwise.
-    public func squared() -> Variable { elementwise(value.squared()) { x, _ in 2 * x } }
+    public func squared() -> Variable {
+        elementwise(value.squared()) { g, x, _ in Tensor.zipMap(g, x) { g, x in g * (2 * x) } }
+    }
 
     /// `|x|` elementwise (gradient `sign(x)`, 0 at 0).
     public func abs() -> Variable {

@@ -17,8 +17,11 @@ extension Tensor {
                     let s = source.baseAddress! + i * n, t = target.baseAddress! + i * n
                     var top = -Float.infinity
                     for j in 0..<n { top = Swift.max(top, s[j]) }
+                    // t = e^(s - max) in eight-lane blocks, then summed.
+                    for j in 0..<n { t[j] = s[j] - top }
+                    VectorMath.apply(t, t, count: n, VectorMath.exp)
                     var total: Float = 0
-                    for j in 0..<n { total += Foundation.exp(s[j] - top) }
+                    for j in 0..<n { total += t[j] }
                     // (x - max) - log(total), not x - (max + log(total)): keeps precision for
                     // large logits, where max + log(total) would round to max's ulp.
                     let logTotal = Foundation.log(total)

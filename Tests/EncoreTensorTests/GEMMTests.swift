@@ -93,4 +93,38 @@ final class GEMMTests: XCTestCase {
             }
         }
     }
+
+    /// Tall A·Bᵀ products spanning several row blocks (m > 2 mc): check them against the naive
+    /// product with alpha/beta, a strided B, and thread counts.
+    func testTallTransposedBPath() {
+        var rng = SeededRNG(seed: 11)
+        let (m, n, k) = (199, 37, 45)  // 2 * mc (96) + 7 rows
+        for transposeA in [false, true] {
+            let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
+            let b = Tensor.normal([n, k], rng: &rng)
+            let c0 = Tensor.normal([m, n], rng: &rng)
+            var c = c0
+            Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, alpha: 0.5, beta: 2, into: &c, threads: 2)
+            let expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: true).scaled(by: 0.5)
+            assertClose(c, Tensor.zipMap(expected, c0) { $0 + 2 * $1 }, absolute: 1e-3)
+            XCTAssertEqual(
+                Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, threads: 1),
+                Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, threads: 3))
+        }
+        // B as the first k columns of a wider stored matrix (ldb > k).
+        let wide = Tensor.normal([n, k + 9], rng: &rng), a = Tensor.normal([m, k], rng: &rng)
+        var bDense = Tensor(shape: [n, k])
+        for j in 0..<n { for p in 0..<k { bDense[j, p] = wide[j, p] } }
+        var out = Tensor(shape: [m, n])
+        a.withUnsafeBufferPointer { pa in
+            wide.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { pc in
+                    GEMM.multiply(
+                        transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
+                        lda: k, b: pb.baseAddress!, ldb: k + 9, beta: 0, c: pc.baseAddress!, ldc: n, threads: 2)
+                }
+            }
+        }
+        assertClose(out, naiveMatmul(a, bDense, transposeA: false, transposeB: true), absolute: 1e-3)
+    }
 }

@@ -18,8 +18,17 @@ public final class AdaGrad: OptimizerBase {
 
     override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
         let eps = epsilon
-        slots[0] = Tensor.zipMap(slots[0], gradient) { s, g in s + g * g }
-        value = Tensor.zipMap(value, gradient, slots[0]) { p, g, s in p - rate * g / (s.squareRoot() + eps) }
+        // One fused pass over (p, s, g), in place and in parallel: the update is memory-bound.
+        var sum = slots[0]
+        slots = []
+        fusedUpdate(&value, &sum, gradient) { p, s, g, range in
+            for k in range {
+                let gk = g[k], sk = s[k] + gk * gk
+                s[k] = sk
+                p[k] -= rate * gk / (sk.squareRoot() + eps)
+            }
+        }
+        slots = [sum]
     }
 }
 
@@ -44,8 +53,16 @@ public final class RMSProp: OptimizerBase {
 
     override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
         let (rho, eps) = (rho, epsilon)
-        slots[0] = Tensor.zipMap(slots[0], gradient) { s, g in rho * s + (1 - rho) * g * g }
-        value = Tensor.zipMap(value, gradient, slots[0]) { p, g, s in p - rate * g / (s.squareRoot() + eps) }
+        var average = slots[0]
+        slots = []
+        fusedUpdate(&value, &average, gradient) { p, s, g, range in
+            for k in range {
+                let gk = g[k], sk = rho * s[k] + (1 - rho) * gk * gk
+                s[k] = sk
+                p[k] -= rate * gk / (sk.squareRoot() + eps)
+            }
+        }
+        slots = [average]
     }
 }
 

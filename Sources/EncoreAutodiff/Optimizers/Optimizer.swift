@@ -105,6 +105,8 @@ open class OptimizerBase: Optimizer {
         }
         for (index, parameter) in parameters.enumerated() {
             guard var gradient = parameter.grad else { continue }
+            // Drop the variable's reference first so clipping and decay mutate the buffer in place.
+            parameter.zeroGrad()
             if clipScale != 1 { gradient.scale(by: clipScale) }
             if weightDecay != 0 {
                 if couplesWeightDecay { gradient.add(parameter.value, scaledBy: weightDecay) }

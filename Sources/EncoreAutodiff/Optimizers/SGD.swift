@@ -23,13 +23,50 @@ public final class SGD: OptimizerBase {
 
     override public func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
         guard momentum != 0 else { value.add(gradient, scaledBy: -rate); return }
-        slots[0].scale(by: momentum)
-        slots[0].add(gradient)
-        if nesterov {
-            value.add(gradient, scaledBy: -rate)
-            value.add(slots[0], scaledBy: -rate * momentum)
-        } else {
-            value.add(slots[0], scaledBy: -rate)
+        let (mu, lookAhead) = (momentum, nesterov)
+        var velocity = slots[0]
+        slots = []
+        fusedUpdate(&value, &velocity, gradient) { p, v, g, range in
+            if lookAhead {
+                for k in range {
+                    let gk = g[k], vk = mu * v[k] + gk
+                    v[k] = vk
+                    p[k] -= rate * (gk + mu * vk)
+                }
+            } else {
+                for k in range {
+                    let vk = mu * v[k] + g[k]
+                    v[k] = vk
+                    p[k] -= rate * vk
+                }
+            }
+        }
+        slots = [velocity]
+    }
+}
+
+extension OptimizerBase {
+    /// Runs `body(p, s, g, range)` over chunks of the element indices of a parameter `p`, its one
+    /// slot `s` and its gradient `g`, in place (the caller keeps `s` uniquely referenced) and in
+    /// parallel; the body loops over `range` itself so that its loop vectorises.
+    /// - Precondition: the three tensors have the same element count.
+    @inline(__always)
+    func fusedUpdate(
+        _ value: inout Tensor, _ slot: inout Tensor, _ gradient: Tensor,
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
+    ) {
+        precondition(
+            value.count == slot.count && value.count == gradient.count,
+            "fused update needs equal sizes, got \(value.shape), \(slot.shape) and \(gradient.shape)")
+        value.withUnsafeMutableBufferPointer { pp in
+            slot.withUnsafeMutableBufferPointer { ps in
+                gradient.withUnsafeBufferPointer { pg in
+                    let (p, s, g) = (pp.baseAddress!, ps.baseAddress!, pg.baseAddress!)
+                    Parallel.forEachChunk(pp.count, threads: nil, minimumChunk: 1 << 15) { range in
+                        body(p, s, g, range)
+                    }
+                }
+            }
         }
     }
 }
