@@ -8,14 +8,12 @@
 /// pass over the paper's objective; biases are not penalised; PyTorch's default initialisation;
 /// the epoch is chosen by early stopping on validation RMSE. A user or item without training
 /// ratings is predicted as the training mean (counted as a fallback).
-public final class ItemAutoRec: RatingPredictor, GradientModel, @unchecked Sendable {
+public final class ItemAutoRec: AutoRecVariant, @unchecked Sendable {
     public typealias Config = AutoRecConfig
     public static let name = "i-autorec"
     public static let task = ModelTask.rating
     public static let summary = "Item-based AutoRec: one-hidden-layer autoencoder over item rating vectors."
     public static let paper = "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015"
-    public static var defaultConfig: AutoRecConfig { .defaults }
-    public static var configHelp: [String: String] { AutoRecConfig.help }
 
     /// The shared AutoRec implementation (item-based).
     public let core: AutoRecCore
@@ -25,29 +23,17 @@ public final class ItemAutoRec: RatingPredictor, GradientModel, @unchecked Senda
         core = try AutoRecCore(itemBased: true, config: config, context: context)
     }
 
-    public var parameters: [Variable] { core.parameters }
-    public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
-    public var batchSize: Int { core.config.batchSize }
-    public var defaultEpochs: Int { core.config.epochs }
-    public func makeOptimizer() -> any Optimizer { core.makeOptimizer() }
-    public func prepareTraining(_ data: TrainingData) { core.prepare(data) }
-    public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
-        core.loss(batch: batch)
-    }
-    public func predict(users: [Int32], items: [Int32]) -> RatingPredictions { core.predict(users: users, items: items) }
 }
 
 /// U-AutoRec (Sedhain et al. 2015): the same autoencoder over user vectors (each user's row of
 /// ratings over items); `r̂(u, i) = h(r^(u))_i`. Deviations as for `ItemAutoRec`, with batches of
 /// 256 users.
-public final class UserAutoRec: RatingPredictor, GradientModel, @unchecked Sendable {
+public final class UserAutoRec: AutoRecVariant, @unchecked Sendable {
     public typealias Config = AutoRecConfig
     public static let name = "u-autorec"
     public static let task = ModelTask.rating
     public static let summary = "User-based AutoRec: one-hidden-layer autoencoder over user rating vectors."
     public static let paper = "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015"
-    public static var defaultConfig: AutoRecConfig { .defaults }
-    public static var configHelp: [String: String] { AutoRecConfig.help }
 
     /// The shared AutoRec implementation (user-based).
     public let core: AutoRecCore
@@ -57,6 +43,18 @@ public final class UserAutoRec: RatingPredictor, GradientModel, @unchecked Senda
         core = try AutoRecCore(itemBased: false, config: config, context: context)
     }
 
+}
+
+/// What `ItemAutoRec` and `UserAutoRec` share: every model requirement forwards to their
+/// `AutoRecCore`, so the two registered types differ only in name, docs and orientation.
+public protocol AutoRecVariant: RatingPredictor, GradientModel where Config == AutoRecConfig {
+    /// The shared AutoRec implementation.
+    var core: AutoRecCore { get }
+}
+
+extension AutoRecVariant {
+    public static var defaultConfig: AutoRecConfig { .defaults }
+    public static var configHelp: [String: String] { AutoRecConfig.help }
     public var parameters: [Variable] { core.parameters }
     public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
     public var batchSize: Int { core.config.batchSize }

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The per-group mean baselines: a pair is predicted as its user's (`user-mean`) or item's
+/// (`item-mean`) mean training rating, optionally shrunk towards the global mean by `shrinkage`
+/// pseudo-ratings (closed form). A user or item without training ratings gets the global mean (a
+/// fallback). No paper. The two registered models differ only in `groupsByItem`.
+public class GroupMeanBaseline: RatingPredictor, @unchecked Sendable {
+    public typealias Config = MeanBaselineConfig
+    public class var name: String { "user-mean" }
+    public static let task = ModelTask.rating
+    public class var summary: String { "Predicts the user's mean training rating (optionally shrunk to the global mean)." }
+    public static let paper = "Baseline (no paper)"
+    public static var defaultConfig: MeanBaselineConfig { .defaults }
+    public static var configHelp: [String: String] { MeanBaselineConfig.help }
+    /// Whether means are taken per item (true) or per user (false).
+    class var groupsByItem: Bool { false }
+
+    /// The config the model was built from.
+    public let config: MeanBaselineConfig
+    /// Per-user (or per-item) means after `fit` (nil: no training ratings).
+    public private(set) var means: [Float?] = []
+    /// The global training mean (the fallback).
+    public private(set) var globalMean: Float = 0
+
+    /// Creates an unfitted model.
+    /// - Throws: `ModelError.invalidConfig` for a negative shrinkage.
+    public required init(config: MeanBaselineConfig, context: ModelContext) throws {
+        guard config.shrinkage >= 0 else { throw ModelError.invalidConfig("shrinkage must be >= 0") }
+        self.config = config
+    }
+
+    public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
+        let started = DispatchTime.now()
+        globalMean = data.trainMean
+        means = MeanBaseline.means(
+            data.train, byItem: Self.groupsByItem, shrinkage: config.shrinkage, globalMean: globalMean)
+        return try MeanBaseline.report(self, data: data, session: session, started: started)
+    }
+
+    public var parameterCount: Int { means.count + 1 }
+
+    public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
+        MeanBaseline.predict(means, keys: Self.groupsByItem ? items : users, globalMean: globalMean)
+    }
+}
+
+/// The user-mean baseline (see `GroupMeanBaseline`).
+public final class UserMean: GroupMeanBaseline, @unchecked Sendable {}
+
+/// The item-mean baseline (see `GroupMeanBaseline`).
+public final class ItemMean: GroupMeanBaseline, @unchecked Sendable {
+    override public class var name: String { "item-mean" }
+    override public class var summary: String { "Predicts the item's mean training rating (optionally shrunk to the global mean)." }
+    override class var groupsByItem: Bool { true }
+}
