@@ -29,15 +29,23 @@ enum GEMMPacking {
                     }
                     source += lda
                 }
+            } else if valid == mr {
+                // op(A)(i, p) = A[i, p]: six sequential read streams, one contiguous write stream
+                // (the hardware prefetcher follows six streams; stride-6 write passes it did not).
+                let r0 = a + (rowStart + panel) * lda + depthStart
+                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+                var row = target
+                for p in 0..<depth {
+                    row[0] = r0[p]; row[1] = r1[p]; row[2] = r2[p]
+                    row[3] = r3[p]; row[4] = r4[p]; row[5] = r5[p]
+                    row += mr
+                }
             } else {
-                // op(A)(i, p) = A[i, p]: read each of the panel's rows contiguously.
                 for i in 0..<valid {
                     let source = a + (rowStart + panel + i) * lda + depthStart
                     for p in 0..<depth { target[p * mr + i] = source[p] }
                 }
-                if valid < mr {
-                    for i in valid..<mr { for p in 0..<depth { target[p * mr + i] = 0 } }
-                }
+                for i in valid..<mr { for p in 0..<depth { target[p * mr + i] = 0 } }
             }
             panel += mr
         }
@@ -51,12 +59,12 @@ enum GEMMPacking {
         depthStart: Int, depth: Int, colStart: Int, cols: Int, into out: UnsafeMutablePointer<Float>
     ) {
         let nr = GEMMTile.cols
-        var panel = 0
-        while panel < cols {
-            let valid = min(nr, cols - panel)
-            let target = out + panel * depth
-            if transposed {
-                // op(B)(p, j) = B[j, p]: read each stored row contiguously, write with stride 16.
+        if transposed {
+            // op(B)(p, j) = B[j, p]: read each stored row contiguously, write with stride 16.
+            var panel = 0
+            while panel < cols {
+                let valid = min(nr, cols - panel)
+                let target = out + panel * depth
                 for j in 0..<valid {
                     let source = b + (colStart + panel + j) * ldb + depthStart
                     for p in 0..<depth { target[p * nr + j] = source[p] }
@@ -64,22 +72,26 @@ enum GEMMPacking {
                 if valid < nr {
                     for j in valid..<nr { for p in 0..<depth { target[p * nr + j] = 0 } }
                 }
-            } else {
-                var source = b + depthStart * ldb + colStart + panel
-                let raw = UnsafeMutableRawPointer(target)
-                for p in 0..<depth {
-                    if valid == nr {
-                        let v = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
-                        raw.storeBytes(of: v, toByteOffset: p * 64, as: SIMD16<Float>.self)
-                    } else {
-                        let row = target + p * nr
-                        for j in 0..<valid { row[j] = source[j] }
-                        for j in valid..<nr { row[j] = 0 }
-                    }
-                    source += ldb
-                }
+                panel += nr
             }
-            panel += nr
+            return
+        }
+        // op(B)(p, j) = B[p, j]: walk each stored row once, left to right, dropping 16-float
+        // pieces into the panels (sequential reads; a panel-by-panel walk jumped a row per load).
+        let full = cols / nr
+        let raw = UnsafeMutableRawPointer(out)
+        for p in 0..<depth {
+            let source = b + (depthStart + p) * ldb + colStart
+            for q in 0..<full {
+                let v = UnsafeRawPointer(source + q * nr).loadUnaligned(as: SIMD16<Float>.self)
+                raw.storeBytes(of: v, toByteOffset: (q * depth + p) * 64, as: SIMD16<Float>.self)
+            }
+            if full * nr < cols {
+                let row = out + full * nr * depth + p * nr
+                let valid = cols - full * nr
+                for j in 0..<valid { row[j] = source[full * nr + j] }
+                for j in valid..<nr { row[j] = 0 }
+            }
         }
     }
 }

@@ -4,11 +4,12 @@ import XCTest
 final class GEMMTests: XCTestCase {
     private let layouts = [(false, false), (false, true), (true, false), (true, true)]
 
-    /// Every layout at odd sizes and at the edges of the 6 x 16 tile and of the k-slices.
+    /// Every layout at odd sizes, at the edges of the 6 x 16 tile, over several k-slices (k 801)
+    /// and several column blocks (n 3100 and 1553: blocks of equal width with a ragged last tile).
     func testAllLayoutsOddSizesAndAlphaBeta() {
         var rng = SeededRNG(seed: 9)
         let shapes = [(1, 1, 1), (7, 33, 65), (6, 16, 5), (5, 15, 17), (13, 17, 257), (33, 7, 1), (65, 1, 3),
-                      (12, 32, 300)]
+                      (12, 32, 300), (7, 40, 801), (13, 3100, 9), (8, 1553, 5)]
         for (m, n, k) in shapes {
             for (transposeA, transposeB) in layouts {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
