@@ -52,18 +52,6 @@ public enum Loss {
         return (logits.logSoftmax() * Variable(targets)).sum().scaled(by: scale)
     }
 
-    /// The multinomial loss with sparse `[m, n]` targets (only stored entries are read).
-    public static func multinomialNegativeLogLikelihood(
-        logits: Variable, targets: SparseMatrix, reduction: LossReduction = .mean
-    ) -> Variable {
-        precondition(logits.value.rows == targets.rows && logits.value.cols == targets.cols,
-                     "multinomial: logits \(logits.shape) vs targets \(targets.shape)")
-        let scale: Float = reduction == .mean ? -1 / Float(Swift.max(targets.rows, 1)) : -1
-        let picked = logits.logSoftmax().gatherEntries(EntryIndices(nonzerosOf: targets))
-        let weights = Variable(Tensor(shape: [targets.nonzeroCount], scalars: targets.values))
-        return (picked * weights).sum().scaled(by: scale)
-    }
-
     /// Binary cross-entropy on logits, `softplus(z) - t z` (stable), for a dense `[m, n]` output
     /// or a vector `[E]` of logits at sampled entries; fused gradient `sigmoid(z) - t`.
     /// - Parameters:

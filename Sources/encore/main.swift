@@ -1,4 +1,5 @@
 import EncoreExperiments
 import Foundation
 
+AllocatorTuning.retainFreedMemory()
 exit(EncoreCLI.run(Array(CommandLine.arguments.dropFirst())))

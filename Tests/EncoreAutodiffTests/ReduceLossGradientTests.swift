@@ -60,6 +60,32 @@ final class ReduceLossGradientTests: XCTestCase {
         XCTAssertEqual(uniform.value.scalarValue, log(4), accuracy: 1e-6)
     }
 
+    /// The fused sparse-target loss against the composed dense form, at widths that use the
+    /// eight-lane paths and their tails, with an all-zero target row, on one and two threads.
+    func testFusedSparseMultinomialMatchesComposedForm() {
+        let shapes = [(5, 19), (21, 37)]
+        for (index, (m, n)) in shapes.enumerated() {
+            let seed = UInt64(20 + index)
+            var counts = sample([m, n], seed: seed, positive: true).map { $0 > 1.2 ? 1 : 0 }
+            for j in 0..<n { counts[1, j] = 0 }
+            counts[0, n - 1] = 3
+            let targets = SparseMatrix(dense: counts)
+            let logits = parameter([m, n], seed: seed + 100)
+            assertGradients([logits]) { v in Loss.multinomialNegativeLogLikelihood(logits: v[0], targets: targets) }
+            logits.zeroGrad()
+            let composed = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: counts)
+            composed.backward()
+            let composedGradient = logits.grad!
+            for threads in [1, 2] {
+                logits.zeroGrad()
+                let fused = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: targets, threads: threads)
+                fused.backward()
+                XCTAssertEqual(fused.value.scalarValue, composed.value.scalarValue, accuracy: 1e-4, "[\(m), \(n)]")
+                assertClose(logits.grad!, composedGradient, absolute: 1e-6, "[\(m), \(n)] threads \(threads)")
+            }
+        }
+    }
+
     func testBinaryCrossEntropy() {
         let logits = parameter([3, 4], seed: 8), targets = sample([3, 4], seed: 9).map { $0 > 0 ? 1 : 0 }
         assertGradients([logits]) { v in Loss.binaryCrossEntropyWithLogits(v[0], targets: targets) }

@@ -88,7 +88,7 @@ public final class MultDAE: GradientModel, Ranker {
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
         let x = data.train.gatherRows(batch)
         let logits = forward(x, mode: .recording, rng: &rng)
-        let loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x)
+        let loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x, threads: threads)
         guard config.weightPenalty > 0 else { return loss }
         return loss + Loss.l2Penalty(layers.map(\.weight), coefficient: config.weightPenalty)
     }

@@ -125,7 +125,7 @@ public final class MultVAE: GradientModel, Ranker {
         let noise = Tensor.normal(mean.shape, rng: &rng)
         let z = mean + (logVariance * 0.5).exp() * Variable(noise)
         let logits = decode(z, mode: .recording)
-        var loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x)
+        var loss = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x, threads: threads)
         let beta = klWeight(update: step.update)
         if beta > 0 { loss = loss + Loss.gaussianKLDivergence(mean: mean, logVariance: logVariance) * beta }
         if config.weightPenalty > 0 {

@@ -1,0 +1,110 @@
+import Foundation
+
+extension Loss {
+    /// The multinomial loss with sparse `[m, n]` targets, fused:
+    /// `-sum_i sum_j x_ij (z_ij - logsumexp(z_i))`, averaged over rows by `.mean`.
+    ///
+    /// Forward and backward each read the `[m, n]` logits once per row pass, threaded over rows;
+    /// no `[m, n]` log-softmax is stored. With `N_i = sum_j x_ij` the gradient is
+    /// `dz_ij = s * (x_ij - N_i * softmax(z_i)_j)`, `s = -1/m` (mean) or `-1` (sum). The composed
+    /// form (`logSoftmax`, `gatherEntries`, product, sum) gives the same values with four more
+    /// full passes and three more `[m, n]` buffers; the tests compare the two.
+    /// - Parameters:
+    ///   - logits: `[m, n]`.
+    ///   - targets: `[m, n]` CSR counts or 0/1 interactions (only stored entries are read).
+    ///   - threads: most threads for the row passes (`nil`: all cores).
+    public static func multinomialNegativeLogLikelihood(
+        logits: Variable, targets: SparseMatrix, reduction: LossReduction = .mean, threads: Int? = nil
+    ) -> Variable {
+        let z = logits.value
+        precondition(z.rank == 2 && z.rows == targets.rows && z.cols == targets.cols,
+                     "multinomial: logits \(logits.shape) vs targets \(targets.shape)")
+        let m = z.rows, n = z.cols
+        let scale: Float = reduction == .mean ? -1 / Float(Swift.max(m, 1)) : -1
+        // Per row: log-sum-exp, target total N_i and the row's log-likelihood.
+        var logSumExp = [Float](repeating: 0, count: m)
+        var rowTotals = [Float](repeating: 0, count: m)
+        var rowLikelihood = [Double](repeating: 0, count: m)
+        z.withUnsafeBufferPointer { zp in
+            targets.rowPointers.withUnsafeBufferPointer { rp in
+                targets.columnIndices.withUnsafeBufferPointer { cp in
+                    targets.values.withUnsafeBufferPointer { vp in
+                        logSumExp.withUnsafeMutableBufferPointer { lse in
+                            rowTotals.withUnsafeMutableBufferPointer { totals in
+                                rowLikelihood.withUnsafeMutableBufferPointer { likelihood in
+                                    Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
+                                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
+                                        defer { scratch.deallocate() }
+                                        for i in range {
+                                            let row = zp.baseAddress! + i * n
+                                            let (top, sum) = expSumBelowMax(row, count: n, scratch: scratch)
+                                            let rowLSE = top + Foundation.log(sum)
+                                            var total: Float = 0, dot: Double = 0
+                                            for e in rp[i]..<rp[i + 1] {
+                                                total += vp[e]
+                                                dot += Double(vp[e]) * Double(row[Int(cp[e])] - rowLSE)
+                                            }
+                                            lse[i] = rowLSE
+                                            totals[i] = total
+                                            likelihood[i] = dot
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Rows summed in order: the value does not depend on the thread count.
+        let value = Float(rowLikelihood.reduce(0, +)) * scale
+        return Variable.record(Tensor(scalar: value), inputs: [logits]) { g in
+            let factor = scale * g.scalarValue
+            var gradient = Tensor(uninitializedShape: [m, n])
+            let lseValues = logSumExp, totals = rowTotals
+            z.withUnsafeBufferPointer { zp in
+                gradient.withUnsafeMutableBufferPointer { gp in
+                    Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
+                        for i in range {
+                            let row = zp.baseAddress! + i * n, out = gp.baseAddress! + i * n
+                            // out = -factor * N_i * exp(z - lse), then + factor * x at the targets.
+                            let shift = VectorMath.V(repeating: lseValues[i])
+                            let weight = VectorMath.V(repeating: -factor * totals[i])
+                            VectorMath.apply(row, out, count: n) { v in VectorMath.exp(v - shift) * weight }
+                            for e in targets.rowPointers[i]..<targets.rowPointers[i + 1] {
+                                out[Int(targets.columnIndices[e])] += factor * targets.values[e]
+                            }
+                        }
+                    }
+                }
+            }
+            logits.accumulate(gradient)
+        }
+    }
+
+    /// `(max_j x_j, sum_j exp(x_j - max))` of one row; `scratch` holds `count` floats.
+    private static func expSumBelowMax(
+        _ row: UnsafePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Float>
+    ) -> (Float, Float) {
+        var lanes = VectorMath.V(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= n {
+            let v = UnsafeRawPointer(row + j).loadUnaligned(as: VectorMath.V.self)
+            lanes = lanes.replacing(with: v, where: v .> lanes)
+            j += 8
+        }
+        var top = lanes.max()
+        while j < n { top = Swift.max(top, row[j]); j += 1 }
+        guard top.isFinite else { return (top, 1) }
+        VectorMath.apply(row, scratch, count: n) { v in VectorMath.exp(v - VectorMath.V(repeating: top)) }
+        var sums = VectorMath.V()
+        j = 0
+        while j + 8 <= n {
+            sums += UnsafeRawPointer(scratch + j).loadUnaligned(as: VectorMath.V.self)
+            j += 8
+        }
+        var sum = sums.sum()
+        while j < n { sum += scratch[j]; j += 1 }
+        return (top, sum)
+    }
+}
