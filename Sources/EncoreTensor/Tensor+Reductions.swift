@@ -105,18 +105,26 @@ extension Tensor {
         return total
     }
 
-    /// Dot product of `count` floats in 16 independent lanes.
+    /// Dot product of `count` floats in 32 independent lanes (four ymm accumulators, so the
+    /// multiply-adds are not serialised on one dependency chain).
     @inlinable
     static func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int) -> Float {
-        var lanes = SIMD16<Float>.zero
+        var lanes = SIMD16<Float>.zero, more = SIMD16<Float>.zero
         var i = 0
         let rp = UnsafeRawPointer(p), rq = UnsafeRawPointer(q)
-        while i + 16 <= count {
-            let x = rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            let y = rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            lanes.addProduct(x, y)
+        while i + 32 <= count {
+            lanes.addProduct(rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
+                             rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            more.addProduct(rp.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self),
+                            rq.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self))
+            i += 32
+        }
+        if i + 16 <= count {
+            lanes.addProduct(rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
+                             rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
             i += 16
         }
+        lanes += more
         var total = lanes.sum()
         while i < count { total += p[i] * q[i]; i += 1 }
         return total

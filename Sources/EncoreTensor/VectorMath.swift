@@ -15,6 +15,28 @@ public enum VectorMath {
     @inline(__always) @usableFromInline
     static func float(_ x: I) -> V { unsafeBitCast(x, to: V.self) }
 
+    /// Square root per lane, within 1 ulp of the correctly rounded result (0 -> 0, +inf -> +inf,
+    /// negative or NaN -> NaN, subnormals through a 2^24 rescale).
+    ///
+    /// `SIMD8<Float>.squareRoot()` compiles to eight scalar `sqrtss` (each with a `sqrtf` errno
+    /// fallback) in release builds, so optimizer loops stayed scalar; this is a bit-level estimate
+    /// of `1/sqrt(x)`, three Newton steps on it, and one Heron step on `x * r`, all lane-parallel.
+    @inlinable @inline(__always)
+    public static func sqrt(_ x: V) -> V {
+        let tiny = x .< V(repeating: Float.leastNormalMagnitude)
+        let xs = x.replacing(with: x * V(repeating: 16_777_216), where: tiny)  // 2^24
+        var r = float(I(repeating: 0x5f37_5a86) &- (bits(xs) &>> 1))
+        let half = V(repeating: 0.5) * xs, threeHalves = V(repeating: 1.5)
+        r = r * (threeHalves - half * r * r)
+        r = r * (threeHalves - half * r * r)
+        r = r * (threeHalves - half * r * r)
+        var y = xs * r
+        y = V(repeating: 0.5) * (y + xs / y)
+        y = y.replacing(with: y * V(repeating: 1.0 / 4096), where: tiny)  // 2^-12
+        y = y.replacing(with: x, where: (x .== V()) .| (x .== V(repeating: .infinity)))
+        return y.replacing(with: V(repeating: .nan), where: x .< V() .| (x .!= x))
+    }
+
     /// `e^x` per lane (max error about 2 ulp; +inf above 88.72, 0 below -103.97, NaN kept).
     @inlinable @inline(__always)
     public static func exp(_ x: V) -> V {

@@ -46,6 +46,14 @@ final class VectorMathTests: XCTestCase {
                                      -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
                                      -.greatestFiniteMagnitude, 1e-7, -1e-7, 1e-30, -1e-30]
 
+    func testSqrtMatchesFoundation() {
+        let xs = inputs(0...1000, edges: specials + [1, 2, 4, 1e-38, 1.2e-38, 3e38, -1, -1e-30])
+        check("sqrt", xs, maxUlps: 1, vector: VectorMath.sqrt, reference: { $0.squareRoot() })
+        check("sqrt", inputs(1e-8...1e-6, edges: []), maxUlps: 1, vector: VectorMath.sqrt, reference: { $0.squareRoot() })
+        check("sqrt", inputs(1e-44...1e-38, edges: []), maxUlps: 1, vector: VectorMath.sqrt, reference: { $0.squareRoot() })
+        check("sqrt", inputs(1e30...1e38, edges: []), maxUlps: 1, vector: VectorMath.sqrt, reference: { $0.squareRoot() })
+    }
+
     func testExpMatchesFoundation() {
         let xs = inputs(-110...95, edges: specials + [88.72, 88.7228, 88.723, -87.3, -103.9, -103.98, -104, 89])
         check("exp", xs, maxUlps: 3, absoluteFloor: 8 * .leastNonzeroMagnitude, vector: VectorMath.exp, reference: Foundation.exp)

@@ -22,11 +22,7 @@ public final class AdaGrad: OptimizerBase {
         var sum = slots[0]
         slots = []
         fusedUpdate(&value, &sum, gradient) { p, s, g, range in
-            for k in range {
-                let gk = g[k], sk = s[k] + gk * gk
-                s[k] = sk
-                p[k] -= rate * gk / (sk.squareRoot() + eps)
-            }
+            rootScaledStep(p, s, g, range, rate: rate, epsilon: eps) { sk, gk in sk + gk * gk }
         }
         slots = [sum]
     }
@@ -56,11 +52,7 @@ public final class RMSProp: OptimizerBase {
         var average = slots[0]
         slots = []
         fusedUpdate(&value, &average, gradient) { p, s, g, range in
-            for k in range {
-                let gk = g[k], sk = rho * s[k] + (1 - rho) * gk * gk
-                s[k] = sk
-                p[k] -= rate * gk / (sk.squareRoot() + eps)
-            }
+            rootScaledStep(p, s, g, range, rate: rate, epsilon: eps) { sk, gk in rho * sk + (1 - rho) * gk * gk }
         }
         slots = [average]
     }
@@ -105,5 +97,35 @@ public final class Rprop: OptimizerBase {
             p - scale * size * (g > 0 ? 1 : (g < 0 ? -1 : 0))
         }
         slots[0] = effective
+    }
+}
+
+/// `s = accumulate(s, g); p -= rate * g / (sqrt(s) + epsilon)` over `range`, eight lanes at a
+/// time (`VectorMath.sqrt`, within 1 ulp of the scalar root), the tail one element at a time.
+@inline(__always)
+private func rootScaledStep(
+    _ p: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+    _ range: Range<Int>, rate: Float, epsilon: Float,
+    _ accumulate: (VectorMath.V, VectorMath.V) -> VectorMath.V
+) {
+    typealias V = VectorMath.V
+    let (vRate, vEps) = (V(repeating: rate), V(repeating: epsilon))
+    var k = range.lowerBound
+    while k + 8 <= range.upperBound {
+        let gk = UnsafeRawPointer(g + k).loadUnaligned(as: V.self)
+        let sk = accumulate(UnsafeRawPointer(s + k).loadUnaligned(as: V.self), gk)
+        UnsafeMutableRawPointer(s + k).storeBytes(of: sk, as: V.self)
+        let pk = UnsafeRawPointer(p + k).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(p + k).storeBytes(of: pk - vRate * gk / (VectorMath.sqrt(sk) + vEps), as: V.self)
+        k += 8
+    }
+    while k < range.upperBound {
+        var gk = V(), sk = V()
+        gk[0] = g[k]
+        sk[0] = s[k]
+        sk = accumulate(sk, gk)
+        s[k] = sk[0]
+        p[k] -= rate * gk[0] / (VectorMath.sqrt(sk)[0] + epsilon)
+        k += 1
     }
 }
