@@ -10,9 +10,12 @@ public enum VectorMath {
     /// Eight lanes of `Int32`, same width as `V`.
     public typealias I = SIMD8<Int32>
 
-    @inline(__always) @usableFromInline
+    // Everything here is @_transparent (mandatory inlining). With @inlinable @inline(__always)
+    // other modules still got these as out-of-line calls: the cross-module inliner stops after
+    // one large callee per function, so a loop calling exp and sqrt kept one of them a call.
+    @_transparent @usableFromInline
     static func bits(_ x: V) -> I { unsafeBitCast(x, to: I.self) }
-    @inline(__always) @usableFromInline
+    @_transparent @usableFromInline
     static func float(_ x: I) -> V { unsafeBitCast(x, to: V.self) }
 
     /// Square root per lane, within 1 ulp of the correctly rounded result (0 -> 0, +inf -> +inf,
@@ -21,7 +24,7 @@ public enum VectorMath {
     /// `SIMD8<Float>.squareRoot()` compiles to eight scalar `sqrtss` (each with a `sqrtf` errno
     /// fallback) in release builds, so optimizer loops stayed scalar; this is a bit-level estimate
     /// of `1/sqrt(x)`, three Newton steps on it, and one Heron step on `x * r`, all lane-parallel.
-    @inlinable @inline(__always)
+    @_transparent
     public static func sqrt(_ x: V) -> V {
         let tiny = x .< V(repeating: Float.leastNormalMagnitude)
         let xs = x.replacing(with: x * V(repeating: 16_777_216), where: tiny)  // 2^24
@@ -38,7 +41,7 @@ public enum VectorMath {
     }
 
     /// `e^x` per lane (max error about 2 ulp; +inf above 88.72, 0 below -103.97, NaN kept).
-    @inlinable @inline(__always)
+    @_transparent
     public static func exp(_ x: V) -> V {
         let magic = V(repeating: 12_582_912)  // 1.5 * 2^23: adding it rounds to an integer.
         // Clamp with selects (pointwiseMin/Max stay generic calls in release builds).
@@ -64,14 +67,14 @@ public enum VectorMath {
         let scale1 = float((half &+ 127) &<< 23)
         let scale2 = float((k &- half &+ 127) &<< 23)
         var result = y * scale1 * scale2
-        result.replace(with: V(repeating: .infinity), where: x .> V(repeating: 88.722_83))
-        result.replace(with: V(), where: x .< V(repeating: -103.972_08))
-        result.replace(with: x, where: x .!= x)
+        result = result.replacing(with: V(repeating: .infinity), where: x .> V(repeating: 88.722_83))
+        result = result.replacing(with: V(), where: x .< V(repeating: -103.972_08))
+        result = result.replacing(with: x, where: x .!= x)
         return result
     }
 
     /// `e^x - 1` per lane, accurate near 0 (Taylor series for `|x| < 0.5`).
-    @inlinable @inline(__always)
+    @_transparent
     public static func expm1(_ x: V) -> V {
         var p = V(repeating: 1.0 / 362_880)
         p = p * x + V(repeating: 1.0 / 40320)
@@ -89,7 +92,7 @@ public enum VectorMath {
     }
 
     /// Natural logarithm per lane (-inf at 0, NaN below 0 or for NaN, +inf at +inf).
-    @inlinable @inline(__always)
+    @_transparent
     public static func log(_ x: V) -> V {
         // Subnormals: scale into the normal range first.
         let tiny = x .< V(repeating: Float.leastNormalMagnitude)
@@ -123,7 +126,7 @@ public enum VectorMath {
     }
 
     /// `log(1 + x)` per lane, accurate near 0 (`log(w) * x / (w - 1)` with `w = 1 + x`).
-    @inlinable @inline(__always)
+    @_transparent
     public static func log1p(_ x: V) -> V {
         let w = x + V(repeating: 1)
         let d = w - V(repeating: 1)
@@ -134,7 +137,7 @@ public enum VectorMath {
     }
 
     /// Hyperbolic tangent per lane (odd polynomial below 0.625, `1 - 2 / (e^2|x| + 1)` above).
-    @inlinable @inline(__always)
+    @_transparent
     public static func tanh(_ x: V) -> V {
         let a = abs(x)
         let z = x * x
@@ -150,18 +153,18 @@ public enum VectorMath {
     }
 
     /// Logistic `1 / (1 + e^-x)` per lane, stable for large `|x|` (tiny results stay accurate).
-    @inlinable @inline(__always)
+    @_transparent
     public static func sigmoid(_ x: V) -> V {
         let e = exp(-abs(x))
         let s = V(repeating: 1) / (V(repeating: 1) + e)
         return s.replacing(with: e * s, where: x .< V())
     }
 
-    @inline(__always) @usableFromInline
+    @_transparent @usableFromInline
     static func abs(_ x: V) -> V { float(bits(x) & I(repeating: 0x7FFF_FFFF)) }
 
     /// Applies a lane function to `count` floats from `source` into `target` (which may alias it).
-    @inlinable @inline(__always)
+    @_transparent
     public static func apply(
         _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, count: Int,
         _ function: (V) -> V
