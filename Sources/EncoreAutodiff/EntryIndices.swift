@@ -34,6 +34,7 @@ public struct EntryIndices: Sendable, Equatable {
         (columnStarts, columnOrder) = EntryIndices.group(columns, buckets: columnCount)
     }
 
+
     /// The stored (nonzero) positions of a CSR matrix, in CSR order, so `sparse.values` are the
     /// matching targets.
     public init(nonzerosOf sparse: SparseMatrix) {
@@ -44,11 +45,19 @@ public struct EntryIndices: Sendable, Equatable {
         self.init(rows: rows, columns: sparse.columnIndices, rowCount: sparse.rows, columnCount: sparse.cols)
     }
 
-    /// Counting sort of entry numbers by key.
+    /// Counting sort of entry numbers by key (stable). Keys already in order, as the rows of
+    /// entries built row by row are, skip the scatter: the order is the identity.
     private static func group(_ keys: [Int32], buckets: Int) -> ([Int], [Int32]) {
         var starts = [Int](repeating: 0, count: buckets + 1)
-        for key in keys { starts[Int(key) + 1] += 1 }
+        var ordered = true
+        var previous: Int32 = 0
+        for key in keys {
+            starts[Int(key) + 1] += 1
+            if key < previous { ordered = false }
+            previous = key
+        }
         for b in 0..<buckets { starts[b + 1] += starts[b] }
+        if ordered { return (starts, (0..<Int32(keys.count)).map { $0 }) }
         var next = starts
         var order = [Int32](repeating: 0, count: keys.count)
         for (e, key) in keys.enumerated() {

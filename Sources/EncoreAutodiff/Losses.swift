@@ -62,11 +62,13 @@ public enum Loss {
     ) -> Variable {
         precondition(logits.value.count == targets.count, "BCE: logits \(logits.shape) vs targets \(targets.shape)")
         let t = targets.reshaped(logits.shape)
-        let terms = Tensor.zipMap(logits.value, t) { z, y in Activation.softplus(z) - y * z }
+        let z = logits.value
+        // Vectorised: softplus(z) = max(z, 0) + log1p(e^-|z|), and the gradient's sigmoid.
+        let terms = z.softplus() - t * z
         let scale: Float = reduction == .mean ? 1 / Float(Swift.max(targets.count, 1)) : 1
         return Variable.record(Tensor(scalar: terms.sum() * scale), inputs: [logits]) { g in
             let factor = scale * g.scalarValue
-            logits.accumulate(Tensor.zipMap(logits.value, t) { z, y in factor * (Activation.sigmoid(z) - y) })
+            logits.accumulate((z.sigmoid() - t).scaled(by: factor))
         }
     }
 

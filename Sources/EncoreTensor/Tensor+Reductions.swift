@@ -85,7 +85,7 @@ extension Tensor {
 
     /// The dot product of `count` floats at two pointers (SIMD16 lanes), for kernels in other
     /// modules that walk rows themselves.
-    @inlinable
+    @_transparent
     public static func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> Float {
         laneDot(p, q, count)
     }
@@ -106,8 +106,9 @@ extension Tensor {
     }
 
     /// Dot product of `count` floats in 32 independent lanes (four ymm accumulators, so the
-    /// multiply-adds are not serialised on one dependency chain).
-    @inlinable
+    /// multiply-adds are not serialised on one dependency chain). Transparent: other modules call
+    /// it per sampled entry with short rows (CDAE: 50), where a call costs as much as the dot.
+    @_transparent @usableFromInline
     static func laneDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD16<Float>.zero, more = SIMD16<Float>.zero
         var i = 0

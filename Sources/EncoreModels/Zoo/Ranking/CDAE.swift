@@ -138,21 +138,20 @@ public class CDAE: GradientModel, Ranker {
         (negativeStarts, negativeItems) = CDAE.sampleNegatives(data.train, perPositive: config.negatives, rng: &rng)
     }
 
-    /// `m·|positives|` uniform draws per row, positives discarded, duplicates merged (sorted).
+    /// `m·|positives|` uniform draws per row, positives discarded, duplicates merged (kept in
+    /// draw order: sorting them cost more than the rest of the sampling).
     static func sampleNegatives(_ train: SparseMatrix, perPositive m: Int, rng: inout SeededRNG) -> ([Int], [Int32]) {
         var starts = [0], items: [Int32] = []
         items.reserveCapacity(train.nonzeroCount * m)
         var mark = [Int32](repeating: -1, count: train.cols)
         for r in 0..<train.rows {
             for c in train.columns(ofRow: r) { mark[Int(c)] = Int32(r) }
-            let first = items.count
             for _ in 0..<(m * train.count(ofRow: r)) {
                 let item = rng.int(below: train.cols)
                 guard mark[item] != Int32(r) else { continue }
                 mark[item] = Int32(r)
                 items.append(Int32(item))
             }
-            items[first...].sort()
             starts.append(items.count)
         }
         return (starts, items)
@@ -170,11 +169,27 @@ public class CDAE: GradientModel, Ranker {
         let x = data.train.gatherRows(batch)
         let corrupted = x.dropout(rate: config.corruption, training: true, rng: &rng)
         let hidden = encode(corrupted, userRows: userVectors?.gatherRows(batch), mode: .recording)
-        var rows: [Int32] = [], columns: [Int32] = [], targets: [Float] = []
-        for (local, user) in batch.enumerated() {
-            for c in x.columns(ofRow: local) { rows.append(Int32(local)); columns.append(c); targets.append(1) }
-            for e in negativeStarts[user]..<negativeStarts[user + 1] {
-                rows.append(Int32(local)); columns.append(negativeItems[e]); targets.append(0)
+        // Positives then this epoch's negatives, user by user (so entries arrive grouped by row),
+        // written straight into arrays of the exact size.
+        var entryCount = x.nonzeroCount
+        for user in batch { entryCount += negativeStarts[user + 1] - negativeStarts[user] }
+        var rows = [Int32](repeating: 0, count: entryCount), columns = [Int32](repeating: 0, count: entryCount)
+        var targets = [Float](repeating: 0, count: entryCount)
+        rows.withUnsafeMutableBufferPointer { rp in
+            columns.withUnsafeMutableBufferPointer { cp in
+                targets.withUnsafeMutableBufferPointer { tp in
+                    var e = 0
+                    for (local, user) in batch.enumerated() {
+                        for c in x.columns(ofRow: local) {
+                            rp[e] = Int32(local); cp[e] = c; tp[e] = 1
+                            e += 1
+                        }
+                        for n in negativeStarts[user]..<negativeStarts[user + 1] {
+                            rp[e] = Int32(local); cp[e] = negativeItems[n]
+                            e += 1
+                        }
+                    }
+                }
             }
         }
         let entries = EntryIndices(rows: rows, columns: columns, rowCount: batch.count, columnCount: itemCount)
