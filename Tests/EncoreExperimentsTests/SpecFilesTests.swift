@@ -13,7 +13,7 @@ final class SpecFilesTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         XCTAssertEqual(files, [
             "ml100k-comparison.json", "ml100k-ranking.json", "ml100k-rating.json", "ml1m-comparison.json", "ml1m-ranking.json",
-            "ml1m-rating.json", "quickstart.json",
+            "ml1m-rating.json", "ml1m-reference-split.json", "quickstart.json",
         ])
         for file in files {
             let spec = try ExperimentSpec.load(file: folder.appendingPathComponent(file).path, models: registeredModelsStandIn)
@@ -29,6 +29,9 @@ final class SpecFilesTests: XCTestCase {
         XCTAssertEqual(autorec.selection.metric, "rmse")
         XCTAssertNil(autorec.selection.maxEpochs)
         XCTAssertEqual(comparison.models.first { $0.model == "ease" }!.setting.selection.maxEpochs, 200)
+        let reference = try ExperimentSpec.load(file: folder.appendingPathComponent("ml1m-reference-split.json").path, models: registeredModelsStandIn)
+        XCTAssertEqual(reference.evaluationProtocol.splitFile, "ml1m-reference.split")
+        XCTAssertEqual(reference.selection.patience, 0, "the reference trains 200 epochs and keeps the best validation epoch")
     }
 
     func testSchemaListsTheKeysTheValidatorAccepts() throws {

@@ -108,6 +108,16 @@ final class SpecValidationTests: XCTestCase {
         assertProblem(fraction, at: "protocol.fold_in_fraction", contains: "a number > 0 and < 1")
     }
 
+    func testSplitFileReplacesTheSeed() throws {
+        let spec = try ExperimentSpec.parse(rankingSpec([("\"seed\": 98765", "\"split_file\": \"reference.split\"")]), models: fakeModels)
+        XCTAssertEqual(spec.evaluationProtocol.splitFile, "reference.split")
+        XCTAssertNil(try ExperimentSpec.parse(rankingSpec(), models: fakeModels).evaluationProtocol.splitFile)
+        let both = problems(rankingSpec([("\"seed\": 98765", "\"seed\": 98765, \"split_file\": \"reference.split\"")]))
+        assertProblem(both, at: "protocol.seed", contains: "no seed with split_file")
+        let empty = problems(rankingSpec([("\"seed\": 98765", "\"split_file\": \"\"")]))
+        assertProblem(empty, at: "protocol.split_file", contains: "a non-empty path")
+    }
+
     func testDatasetSourceRules() {
         let file = problems(rankingSpec([("\"name\": \"ml-1m\"", "\"path\": \"x.txt\", \"format\": \"delimited\", \"columns\": {\"user\": 0, \"item\": 0}")]))
         assertProblem(file, at: "dataset.separator", contains: "found nothing")

@@ -41,6 +41,7 @@ extension EncoreCLI {
             .value("columns", "U,I[,R[,T]]", "0-based columns of user, item, rating, timestamp in a plain file."),
             .value("split", "JSON|TYPE", "Also split (e.g. user-holdout or '{\"type\":\"strong-generalization\",\"heldOutUsers\":500}') and time it."),
             .value("seed", "N", "Seed of the split and of synthetic data (default 0)."),
+            .value("save-split", "FILE", "Write the --split to FILE in the split text format (a spec's protocol.split_file reads it)."),
         ],
         discussion: "EXIT CODES: 65 malformed or empty data, 74 unreadable file."
     ) { arguments in
@@ -87,11 +88,13 @@ extension EncoreCLI {
         let loadSeconds = (clock.now - start).seconds
         var splitLine: String?
         var splitSeconds: Double?
+        if arguments.value("save-split") != nil, arguments.value("split") == nil { throw UsageError("--save-split needs --split") }
         if let splitText = arguments.value("split") {
             let splitStart = clock.now
             let split = try makeSplit(dataset, protocol: try parseSplit(splitText), seed: seed)
             splitSeconds = (clock.now - splitStart).seconds
             splitLine = "split: train \(split.trainingData.train.rows) rows x \(split.trainingData.itemCount) items, \(split.trainingData.train.nonzeroCount) entries"
+            if let file = arguments.value("save-split") { try split.write(to: URL(fileURLWithPath: file)) }
         }
         let before = DataStatistics(raw), after = DataStatistics(dataset)
         if arguments.flag("json") {

@@ -27,14 +27,45 @@ final class PreparedSetting: @unchecked Sendable {
         splitProtocol = Self.splitProtocol(for: setting.evaluationProtocol)
     }
 
-    /// The split for `seed`, made on first use.
+    /// The split for `seed`, made on first use; with `split_file`, the file's split for every seed.
+    /// - Throws: `DataError` when the split file is unreadable, malformed or does not fit the dataset.
     func split(seed: Int) throws -> Split {
         try lock.withLock {
-            if let split = splits[seed] { return split }
-            let split = try makeSplit(dataset, protocol: splitProtocol, seed: UInt64(truncatingIfNeeded: seed))
-            splits[seed] = split
+            let key = setting.evaluationProtocol.splitFile == nil ? seed : 0
+            if let split = splits[key] { return split }
+            let split: Split
+            if let file = setting.evaluationProtocol.splitFile {
+                split = try Self.readSplit(file, dataset: dataset, kind: setting.evaluationProtocol.kind)
+            } else {
+                split = try makeSplit(dataset, protocol: splitProtocol, seed: UInt64(truncatingIfNeeded: seed))
+            }
+            splits[key] = split
             return split
         }
+    }
+
+    /// Reads a split file and checks that it fits `dataset` (item count, user indices) and that
+    /// its evaluation parts are of the kind the protocol evaluates (ranking targets or rating pairs).
+    static func readSplit(_ path: String, dataset: Dataset, kind: ProtocolSpec.Kind) throws -> Split {
+        let split = try Split.read(from: URL(fileURLWithPath: path))
+        func invalid(_ reason: String) -> DataError { .invalidSplit(reason: "\(path): \(reason)") }
+        let training = split.trainingData
+        guard training.itemCount == dataset.itemCount else {
+            throw invalid("it has \(training.itemCount) items, the preprocessed dataset \(dataset.itemCount)")
+        }
+        let users = 0..<dataset.userCount
+        guard training.trainUsers.allSatisfy(users.contains) else { throw invalid("a train user is outside 0..<\(dataset.userCount)") }
+        for (part, data) in [("validation", training.validation), ("test", split.test)] {
+            switch data {
+            case let .ranking(targets):
+                guard kind != .ratingHoldout else { throw invalid("its \(part) part is ranking targets; rating-holdout needs rating pairs") }
+                guard targets.users.allSatisfy(users.contains) else { throw invalid("a \(part) user is outside 0..<\(dataset.userCount)") }
+            case let .ratings(pairs):
+                guard kind != .strongGeneralization else { throw invalid("its \(part) part is rating pairs; strong-generalization needs ranking targets") }
+                guard pairs.items.allSatisfy({ $0 >= 0 && $0 < dataset.itemCount }) else { throw invalid("a \(part) item is outside 0..<\(dataset.itemCount)") }
+            }
+        }
+        return split
     }
 
     /// One line for table footnotes: the dataset after preprocessing.
@@ -55,6 +86,7 @@ final class PreparedSetting: @unchecked Sendable {
         let p = setting.evaluationProtocol
         let seed: String
         switch p.seed {
+        case _ where p.splitFile != nil: seed = "split read from \(p.splitFile ?? "")"
         case let .fixed(value): seed = "split seed \(value)"
         case .run: seed = "split seed = run seed"
         }

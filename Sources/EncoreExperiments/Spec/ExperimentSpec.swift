@@ -161,6 +161,10 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var foldUnit: FoldUnit
     /// The split seed.
     public var seed: SplitSeed
+    /// When set, the split is read from this file (`Split.read(from:)`, the text format of
+    /// docs/data.md) instead of being made: e.g. another implementation's exact split, exported
+    /// with the dataset's indices. `kind` still says what the split is; `seed` does not apply.
+    public var splitFile: String? = nil
 }
 
 /// Model selection on validation.

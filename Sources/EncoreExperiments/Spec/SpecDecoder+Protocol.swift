@@ -1,7 +1,7 @@
 extension SpecDecoder {
     static let protocolKeys = [
         "kind", "test_fraction", "validation_fraction", "held_out_users", "fold_in_fraction", "order",
-        "min_interactions", "folds", "fold", "over", "seed",
+        "min_interactions", "folds", "fold", "over", "seed", "split_file",
     ]
     static let selectionKeys = ["metric", "patience", "max_epochs"]
     static let outputKeys = ["directory", "formats"]
@@ -9,11 +9,11 @@ extension SpecDecoder {
     /// The keys each protocol kind takes besides `kind`.
     static func parameters(of kind: ProtocolSpec.Kind) -> [String] {
         switch kind {
-        case .ratingHoldout: return ["test_fraction", "validation_fraction", "seed"]
-        case .userHoldout: return ["test_fraction", "validation_fraction", "order", "min_interactions", "seed"]
-        case .leaveOneOut: return ["order", "seed"]
-        case .strongGeneralization: return ["held_out_users", "fold_in_fraction", "seed"]
-        case .kFold: return ["folds", "fold", "over", "validation_fraction", "fold_in_fraction", "seed"]
+        case .ratingHoldout: return ["test_fraction", "validation_fraction", "seed", "split_file"]
+        case .userHoldout: return ["test_fraction", "validation_fraction", "order", "min_interactions", "seed", "split_file"]
+        case .leaveOneOut: return ["order", "seed", "split_file"]
+        case .strongGeneralization: return ["held_out_users", "fold_in_fraction", "seed", "split_file"]
+        case .kFold: return ["folds", "fold", "over", "validation_fraction", "fold_in_fraction", "seed", "split_file"]
         }
     }
 
@@ -39,6 +39,9 @@ extension SpecDecoder {
                 problems.add(object.path("seed"), expected: "an integer >= 0 or \"run\"", found: value)
             }
         }
+        let splitFile = object.string("split_file", problems: &problems)
+        if splitFile == "" { problems.add(object.path("split_file"), expected: "a non-empty path", found: "\"\"") }
+        if splitFile != nil { object.forbid("seed", because: "with split_file (the file fixes the split)", problems: &problems) }
         let heldOut = object.int("held_out_users", required: kind == .strongGeneralization, range: 1...Int.max, problems: &problems)
         return ProtocolSpec(
             kind: kind,
@@ -50,7 +53,7 @@ extension SpecDecoder {
             order: object.string("order", allowed: ["random", "time"], problems: &problems).flatMap(ProtocolSpec.Order.init)
                 ?? (kind == .leaveOneOut ? .time : .random),
             minInteractions: object.int("min_interactions", range: 2...Int.max, problems: &problems) ?? 3,
-            folds: folds, fold: fold, foldUnit: over, seed: seed)
+            folds: folds, fold: fold, foldUnit: over, seed: seed, splitFile: splitFile)
     }
 
     /// Decodes a non-empty list of distinct metric names into canonical names.
