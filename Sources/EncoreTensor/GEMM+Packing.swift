@@ -11,25 +11,31 @@ enum GEMMPacking {
         rowStart: Int, rows: Int, depthStart: Int, depth: Int, into out: UnsafeMutablePointer<Float>
     ) {
         let mr = GEMMTile.rows
+        if transposed {
+            // op(A)(i, p) = A[p, i]: walk each stored row once, left to right, dropping six-float
+            // pieces into the panels (one sequential read stream; panel by panel re-read every
+            // row once per panel, 16 times for a 96-row block).
+            let full = rows / mr, rest = rows - full * mr
+            for p in 0..<depth {
+                let source = a + (depthStart + p) * lda + rowStart
+                for q in 0..<full {
+                    let piece = source + q * mr, row = out + q * mr * depth + p * mr
+                    row[0] = piece[0]; row[1] = piece[1]; row[2] = piece[2]
+                    row[3] = piece[3]; row[4] = piece[4]; row[5] = piece[5]
+                }
+                if rest > 0 {
+                    let piece = source + full * mr, row = out + full * mr * depth + p * mr
+                    for i in 0..<rest { row[i] = piece[i] }
+                    for i in rest..<mr { row[i] = 0 }
+                }
+            }
+            return
+        }
         var panel = 0
         while panel < rows {
             let valid = min(mr, rows - panel)
             let target = out + panel * depth
-            if transposed {
-                // op(A)(i, p) = A[p, i]: each depth step reads `valid` contiguous floats.
-                var source = a + depthStart * lda + rowStart + panel
-                for p in 0..<depth {
-                    let row = target + p * mr
-                    if valid == mr {
-                        row[0] = source[0]; row[1] = source[1]; row[2] = source[2]
-                        row[3] = source[3]; row[4] = source[4]; row[5] = source[5]
-                    } else {
-                        for i in 0..<valid { row[i] = source[i] }
-                        for i in valid..<mr { row[i] = 0 }
-                    }
-                    source += lda
-                }
-            } else if valid == mr {
+            if valid == mr {
                 // op(A)(i, p) = A[i, p]: six sequential read streams, one contiguous write stream
                 // (the hardware prefetcher follows six streams; stride-6 write passes it did not).
                 let r0 = a + (rowStart + panel) * lda + depthStart
@@ -60,11 +66,27 @@ enum GEMMPacking {
     ) {
         let nr = GEMMTile.cols
         if transposed {
-            // op(B)(p, j) = B[j, p]: read each stored row contiguously, write with stride 16.
+            // op(B)(p, j) = B[j, p].
             var panel = 0
             while panel < cols {
                 let valid = min(nr, cols - panel)
                 let target = out + panel * depth
+                if valid == nr {
+                    // Sixteen sequential read streams (one per stored row), one contiguous
+                    // 64-byte write per depth step.
+                    let base = b + (colStart + panel) * ldb + depthStart
+                    let raw = UnsafeMutableRawPointer(target)
+                    for p in 0..<depth {
+                        let s = base + p
+                        let v = SIMD16<Float>(
+                            s[0], s[ldb], s[2 * ldb], s[3 * ldb], s[4 * ldb], s[5 * ldb], s[6 * ldb], s[7 * ldb],
+                            s[8 * ldb], s[9 * ldb], s[10 * ldb], s[11 * ldb], s[12 * ldb], s[13 * ldb],
+                            s[14 * ldb], s[15 * ldb])
+                        raw.storeBytes(of: v, toByteOffset: p * 64, as: SIMD16<Float>.self)
+                    }
+                    panel += nr
+                    continue
+                }
                 for j in 0..<valid {
                     let source = b + (colStart + panel + j) * ldb + depthStart
                     for p in 0..<depth { target[p * nr + j] = source[p] }
