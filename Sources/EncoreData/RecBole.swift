@@ -41,23 +41,15 @@ public enum RecBole {
     }
 }
 
-/// Writes files atomically: a temporary name in the same folder, then a rename.
+/// Writes files atomically (`FileSupport.writeAtomically`), reporting failures as data errors.
 public enum AtomicFile {
     /// Writes `data` to `url` via a temporary file and a rename.
     /// - Throws: `DataError.unreadableFile` when the folder is not writable.
     public static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: temporary)
-            // rename(2) replaces the target in one step: readers see the old file or the new one.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-            }
+            try FileSupport.writeAtomically(data, to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw DataError.unreadableFile(path: error.path, reason: error.reason)
         }
     }
 }

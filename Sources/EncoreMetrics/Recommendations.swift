@@ -113,30 +113,17 @@ public func writeTargetsCSV(to url: URL, targets: SparseMatrix, users: [Int], us
     try CSV.writeAtomically(targetsCSV(targets: targets, users: users, userIDs: userIDs, itemIDs: itemIDs), to: url)
 }
 
-/// CSV helpers shared by the writers above (RFC 4180 quoting).
+/// CSV helpers shared by the writers above.
 enum CSV {
-    /// Quotes a field when it holds a comma, quote or line break.
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// RFC 4180 quoting (`FileSupport.csvField`).
+    static func field(_ text: String) -> String { FileSupport.csvField(text) }
 
-    /// Writes to a temporary file in the same folder, then renames it over `url`.
+    /// Writes `text` atomically (`FileSupport.writeAtomically`).
     static func writeAtomically(_ text: String, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp")
         do {
-            try Data(text.utf8).write(to: temporary)
-            // rename(2) replaces the target atomically: readers see the old or the new file.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw MetricsError.io(path: url.path, reason: String(cString: strerror(errno)))
-            }
-        } catch let error as MetricsError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+            try FileSupport.writeAtomically(Data(text.utf8), to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw MetricsError.io(path: url.path, reason: "\(error.localizedDescription)")
+            throw MetricsError.io(path: error.path, reason: error.reason)
         }
     }
 }

@@ -154,7 +154,9 @@ final class RankingEvaluatorTests: XCTestCase {
         let targetsURL = folder.appendingPathComponent("targets.csv")
         try writeTargetsCSV(to: targetsURL, targets: sparse([[0, 2], [1]], cols: 3), users: [0, 1], userIDs: ["u0", "u1"], itemIDs: ["a", "b", "c"])
         XCTAssertEqual(try String(contentsOf: targetsURL, encoding: .utf8), "user,item\nu0,a\nu0,c\nu1,b\n")
-        XCTAssertThrowsError(try recommendations.write(to: folder.appendingPathComponent("missing/x.csv"), userIDs: ["u0", "u1"], itemIDs: ["a", "b", "c"])) {
+        // Missing folders are created; a regular file in the way is an I/O error.
+        try recommendations.write(to: folder.appendingPathComponent("new/x.csv"), userIDs: ["u0", "u1"], itemIDs: ["a", "b", "c"])
+        XCTAssertThrowsError(try recommendations.write(to: url.appendingPathComponent("x.csv"), userIDs: ["u0", "u1"], itemIDs: ["a", "b", "c"])) {
             guard case .io = $0 as? MetricsError else { return XCTFail("\($0)") }
         }
     }

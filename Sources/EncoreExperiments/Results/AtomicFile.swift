@@ -4,25 +4,16 @@ import Foundation
 /// the same directory, then `rename(2)` replaces the target in one step.
 public enum AtomicFile {
     /// The prefix of temporary files; a crash may leave one behind, which readers ignore.
-    public static let temporaryPrefix = ".encore-tmp-"
+    public static let temporaryPrefix = FileSupport.temporaryPrefix
 
-    /// Writes `data` to `url` atomically, creating parent directories as needed.
+    /// Writes `data` to `url` atomically (`FileSupport.writeAtomically`), creating parent
+    /// directories as needed.
     /// - Throws: `ResultStoreError.io` naming the path when a step fails.
     public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileSupport.writeAtomically(data, to: url)
         } catch {
-            throw ResultStoreError.io(path: directory.path, reason: "cannot create the directory: \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(temporaryPrefix + UUID().uuidString + "-" + url.lastPathComponent)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            throw ResultStoreError.io(path: temporary.path, reason: "cannot write a temporary file")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ResultStoreError.io(path: url.path, reason: "cannot rename the temporary file into place: \(reason)")
+            throw ResultStoreError.io(path: error.path, reason: error.reason)
         }
     }
 

@@ -77,11 +77,8 @@ public struct PerUserMetrics: Sendable, Hashable {
 
 /// RFC 4180 quoting shared by the per-user files and `table.csv`.
 enum CSV {
-    /// `value` quoted when it holds a comma, quote, or line break; inner quotes doubled.
-    static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// `value` with RFC 4180 quoting (`FileSupport.csvField`).
+    static func field(_ value: String) -> String { FileSupport.csvField(value) }
 
     /// Splits one line into fields, undoing `field`'s quoting (no line breaks inside fields).
     static func splitRow(_ line: String) -> [String] {
