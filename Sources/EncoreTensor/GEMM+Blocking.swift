@@ -78,7 +78,7 @@ struct GEMMOperands: @unchecked Sendable {
 
     /// Runs the micro-kernel over one packed `mBlock x nBlock` block.
     @inline(__always)
-    private func sweep(
+    func sweep(
         mBlock: Int, nBlock: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, beta: Float, scratch: UnsafeMutablePointer<Float>
     ) {
@@ -104,7 +104,7 @@ struct GEMMOperands: @unchecked Sendable {
         }
     }
 
-    private func roundUp(_ value: Int, _ multiple: Int) -> Int {
+    func roundUp(_ value: Int, _ multiple: Int) -> Int {
         (value + multiple - 1) / multiple * multiple
     }
 }

@@ -79,18 +79,28 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Thread counts 1, 2 and 3 give bit-identical results (the tile grid ignores the split).
+    /// Thread counts 1, 2 and 3 give bit-identical results (the tile grid ignores the split), on
+    /// shapes above the one-thread cutoff (96³) that take each parallel path: shared packed B
+    /// with rows split (70 x 40 x 400, 200 x 30 x 160, two k-slices in the first), rows split
+    /// with private packing (30 x 20 x 1600), columns split (20 x 700 x 80).
     func testThreadCountsAgreeExactly() {
         var rng = SeededRNG(seed: 4)
-        for (m, n, k) in [(70, 40, 260), (30, 100, 70)] {
+        for (m, n, k) in [(70, 40, 400), (200, 30, 160), (30, 20, 1600), (20, 700, 80)] {
+            XCTAssertGreaterThanOrEqual(m * n * k, 96 * 96 * 96, "below the cutoff: would run on one thread")
             for (transposeA, transposeB) in layouts {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
                 let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
-                let one = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, threads: 1)
+                let c0 = Tensor.normal([m, n], rng: &rng)
+                var one = c0
+                Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &one, threads: 1)
                 for threads in [2, 3] {
-                    XCTAssertEqual(one, Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, threads: threads))
+                    var many = c0
+                    Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &many, threads: threads)
+                    XCTAssertEqual(one, many, "[\(m), \(n), \(k)] threads \(threads)")
                 }
-                assertClose(one, naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB), absolute: 1e-3)
+                var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
+                assertClose(one, expected, absolute: 2e-3)
             }
         }
     }

@@ -1,0 +1,75 @@
+extension GEMMOperands {
+    /// The whole product on `threads` threads sharing one packed copy of each `op(B)` block.
+    ///
+    /// For each column block and k-slice, the threads first pack the block's B micro-panels
+    /// together (each a disjoint range of panels), then each computes its own range of rows of
+    /// C against the shared copy, packing only its own A blocks. Splitting the output instead
+    /// (as `run(rows:cols:)` on each thread does) makes every thread pack the whole shared
+    /// operand: at 512 x 600 x 3706 both threads packed all of A, 13% of the call. The tile grid
+    /// and k-slices are the ones `run` uses, so every element of C sees the same operations in
+    /// the same order for any thread count.
+    func runSharingB(m: Int, n: Int, threads: Int) {
+        let slices = (k + Self.kc - 1) / Self.kc
+        let kc = (k + slices - 1) / slices
+        let columnBlocks = (n + Self.nc - 1) / Self.nc
+        let nc = roundUp((n + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
+        let ncMax = min(nc, roundUp(n, GEMMTile.cols))
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: ncMax * kc * MemoryLayout<Float>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let packedB = raw.bindMemory(to: Float.self, capacity: ncMax * kc)
+        let shared = UncheckedSendableBox(packedB)
+        let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
+
+        var jc = 0
+        while jc < n {
+            let nBlock = min(nc, n - jc)
+            let panels = (nBlock + GEMMTile.cols - 1) / GEMMTile.cols
+            var pc = 0
+            while pc < k {
+                let depth = min(kc, k - pc)
+                let blockBeta = pc == 0 ? beta : 1
+                let (column, slice) = (jc, pc)
+                Parallel.forEachChunk(panels, threads: threads) { range in
+                    let first = range.lowerBound * GEMMTile.cols
+                    let last = min(nBlock, range.upperBound * GEMMTile.cols)
+                    GEMMPacking.packB(
+                        b, ldb: ldb, transposed: transposeB, depthStart: slice, depth: depth,
+                        colStart: column + first, cols: last - first, into: shared.value + first * depth)
+                }
+                Parallel.forEachChunk(rowTiles, threads: threads) { range in
+                    let rows = (range.lowerBound * GEMMTile.rows)..<min(m, range.upperBound * GEMMTile.rows)
+                    computeRows(rows, column: column, nBlock: nBlock, slice: slice, depth: depth,
+                                beta: blockBeta, packedB: shared.value)
+                }
+                pc += depth
+            }
+            jc += nBlock
+        }
+    }
+
+    /// One thread's rows of one (column block, k-slice) against the shared packed B block.
+    private func computeRows(
+        _ rows: Range<Int>, column: Int, nBlock: Int, slice: Int, depth: Int, beta: Float,
+        packedB: UnsafeMutablePointer<Float>
+    ) {
+        guard !rows.isEmpty else { return }
+        let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
+        let aCount = mcMax * depth
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: (aCount + 144) * MemoryLayout<Float>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let packedA = raw.bindMemory(to: Float.self, capacity: aCount + 144)
+        let scratch = packedA + aCount + 16 - (aCount % 16)
+        var ic = rows.lowerBound
+        while ic < rows.upperBound {
+            let mBlock = min(Self.mc, rows.upperBound - ic)
+            GEMMPacking.packA(
+                a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
+                depthStart: slice, depth: depth, into: packedA)
+            sweep(
+                mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
+                c: c + ic * ldc + column, beta: beta, scratch: scratch)
+            ic += mBlock
+        }
+    }
+}
