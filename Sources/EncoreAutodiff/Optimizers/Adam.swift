@@ -35,7 +35,7 @@ public class Adam: OptimizerBase {
                 second.withUnsafeMutableBufferPointer { pv in
                     gradient.withUnsafeBufferPointer { pg in
                         let (p, m, v, g) = (pp.baseAddress!, pm.baseAddress!, pv.baseAddress!, pg.baseAddress!)
-                        Parallel.forEachChunk(pp.count, threads: nil, minimumChunk: 1 << 15) { range in
+                        Parallel.forEachChunk(pp.count, threads: threads, minimumChunk: 1 << 15) { range in
                             // Explicit eight-lane steps: LLVM left the scalar loop unvectorised
                             // (four pointers that may alias, and a sqrt with an errno fallback).
                             // VectorMath.sqrt is within 1 ulp of the scalar square root.

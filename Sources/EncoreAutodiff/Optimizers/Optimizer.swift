@@ -63,6 +63,9 @@ open class OptimizerBase: Optimizer {
     public var weightDecay: Float
     /// When set, gradients are scaled so their global L2 norm is at most this value.
     public var maxGradientNorm: Float?
+    /// The most threads an update uses (`nil`: all cores); the training loop sets it to the
+    /// run's thread count. Results do not depend on it.
+    public var threads: Int?
     /// Steps taken.
     public private(set) var stepCount = 0
     private var slots: [[Tensor]] = []

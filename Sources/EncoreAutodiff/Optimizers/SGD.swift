@@ -62,7 +62,7 @@ extension OptimizerBase {
             slot.withUnsafeMutableBufferPointer { ps in
                 gradient.withUnsafeBufferPointer { pg in
                     let (p, s, g) = (pp.baseAddress!, ps.baseAddress!, pg.baseAddress!)
-                    Parallel.forEachChunk(pp.count, threads: nil, minimumChunk: 1 << 15) { range in
+                    Parallel.forEachChunk(pp.count, threads: threads, minimumChunk: 1 << 15) { range in
                         body(p, s, g, range)
                     }
                 }
