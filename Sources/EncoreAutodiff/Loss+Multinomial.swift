@@ -4,8 +4,8 @@ extension Loss {
     /// The multinomial loss with sparse `[m, n]` targets, fused:
     /// `-sum_i sum_j x_ij (z_ij - logsumexp(z_i))`, averaged over rows by `.mean`.
     ///
-    /// Forward and backward each read the `[m, n]` logits once per row pass, threaded over rows;
-    /// no `[m, n]` log-softmax is stored. With `N_i = sum_j x_ij` the gradient is
+    /// Forward and backward are one threaded pass over the rows each; the forward keeps
+    /// `exp(z - max)` per row, so the backward only rescales it (no second exp pass). With `N_i = sum_j x_ij` the gradient is
     /// `dz_ij = s * (x_ij - N_i * softmax(z_i)_j)`, `s = -1/m` (mean) or `-1` (sum). The composed
     /// form (`logSoftmax`, `gatherEntries`, product, sum) gives the same values with four more
     /// full passes and three more `[m, n]` buffers; the tests compare the two.
@@ -22,6 +22,9 @@ extension Loss {
         let m = z.rows, n = z.cols
         let scale: Float = reduction == .mean ? -1 / Float(Swift.max(m, 1)) : -1
         // Per row: log-sum-exp, target total N_i and the row's log-likelihood.
+        // exp(z - max) per row is kept for the backward pass, which then only rescales it.
+        var exponentials = Tensor(uninitializedShape: [m, n])
+        var inverseSums = [Float](repeating: 0, count: m)
         var logSumExp = [Float](repeating: 0, count: m)
         var rowTotals = [Float](repeating: 0, count: m)
         var rowLikelihood = [Double](repeating: 0, count: m)
@@ -29,15 +32,16 @@ extension Loss {
             targets.rowPointers.withUnsafeBufferPointer { rp in
                 targets.columnIndices.withUnsafeBufferPointer { cp in
                     targets.values.withUnsafeBufferPointer { vp in
+                        exponentials.withUnsafeMutableBufferPointer { ep in
+                        inverseSums.withUnsafeMutableBufferPointer { inverse in
                         logSumExp.withUnsafeMutableBufferPointer { lse in
                             rowTotals.withUnsafeMutableBufferPointer { totals in
                                 rowLikelihood.withUnsafeMutableBufferPointer { likelihood in
                                     Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
-                                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
-                                        defer { scratch.deallocate() }
                                         for i in range {
                                             let row = zp.baseAddress! + i * n
-                                            let (top, sum) = expSumBelowMax(row, count: n, scratch: scratch)
+                                            let (top, sum) = expSumBelowMax(row, count: n, scratch: ep.baseAddress! + i * n)
+                                            inverse[i] = 1 / sum
                                             let rowLSE = top + Foundation.log(sum)
                                             var total: Float = 0, dot: Double = 0
                                             for e in rp[i]..<rp[i + 1] {
@@ -52,6 +56,8 @@ extension Loss {
                                 }
                             }
                         }
+                        }
+                        }
                     }
                 }
             }
@@ -61,16 +67,15 @@ extension Loss {
         return Variable.record(Tensor(scalar: value), inputs: [logits]) { g in
             let factor = scale * g.scalarValue
             var gradient = Tensor(uninitializedShape: [m, n])
-            let lseValues = logSumExp, totals = rowTotals
-            z.withUnsafeBufferPointer { zp in
+            let inverse = inverseSums, totals = rowTotals
+            exponentials.withUnsafeBufferPointer { ep in
                 gradient.withUnsafeMutableBufferPointer { gp in
                     Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
                         for i in range {
-                            let row = zp.baseAddress! + i * n, out = gp.baseAddress! + i * n
-                            // out = -factor * N_i * exp(z - lse), then + factor * x at the targets.
-                            let shift = VectorMath.V(repeating: lseValues[i])
-                            let weight = VectorMath.V(repeating: -factor * totals[i])
-                            VectorMath.apply(row, out, count: n) { v in VectorMath.exp(v - shift) * weight }
+                            let row = ep.baseAddress! + i * n, out = gp.baseAddress! + i * n
+                            // out = -factor * N_i * softmax(z_i), then + factor * x at the targets.
+                            let weight = VectorMath.V(repeating: -factor * totals[i] * inverse[i])
+                            VectorMath.apply(row, out, count: n) { v in v * weight }
                             for e in targets.rowPointers[i]..<targets.rowPointers[i + 1] {
                                 out[Int(targets.columnIndices[e])] += factor * targets.values[e]
                             }
@@ -82,7 +87,8 @@ extension Loss {
         }
     }
 
-    /// `(max_j x_j, sum_j exp(x_j - max))` of one row; `scratch` holds `count` floats.
+    /// `(max_j x_j, sum_j exp(x_j - max))` of one row; `scratch` receives the `count` values
+    /// `exp(x_j - max)`.
     private static func expSumBelowMax(
         _ row: UnsafePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<Float>
     ) -> (Float, Float) {
@@ -95,7 +101,11 @@ extension Loss {
         }
         var top = lanes.max()
         while j < n { top = Swift.max(top, row[j]); j += 1 }
-        guard top.isFinite else { return (top, 1) }
+        guard top.isFinite else {
+            // The loss is not finite either (the trainer stops on it); keep the buffer defined.
+            scratch.update(repeating: .nan, count: n)
+            return (top, 1)
+        }
         VectorMath.apply(row, scratch, count: n) { v in VectorMath.exp(v - VectorMath.V(repeating: top)) }
         var sums = VectorMath.V()
         j = 0
