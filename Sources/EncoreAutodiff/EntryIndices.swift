@@ -57,7 +57,7 @@ public struct EntryIndices: Sendable, Equatable {
             previous = key
         }
         for b in 0..<buckets { starts[b + 1] += starts[b] }
-        if ordered { return (starts, (0..<Int32(keys.count)).map { $0 }) }
+        if ordered { return (starts, Array(0..<Int32(keys.count))) }
         var next = starts
         var order = [Int32](repeating: 0, count: keys.count)
         for (e, key) in keys.enumerated() {

@@ -5,7 +5,8 @@ extension Loss {
     /// `-sum_i sum_j x_ij (z_ij - logsumexp(z_i))`, averaged over rows by `.mean`.
     ///
     /// Forward and backward are one threaded pass over the rows each; the forward keeps
-    /// `exp(z - max)` per row, so the backward only rescales it (no second exp pass). With `N_i = sum_j x_ij` the gradient is
+    /// `exp(z - max)` per row, so the backward only rescales it (no second exp pass). With
+    /// `N_i = sum_j x_ij` the gradient is
     /// `dz_ij = s * (x_ij - N_i * softmax(z_i)_j)`, `s = -1/m` (mean) or `-1` (sum). The composed
     /// form (`logSoftmax`, `gatherEntries`, product, sum) gives the same values with four more
     /// full passes and three more `[m, n]` buffers; the tests compare the two.
@@ -21,42 +22,34 @@ extension Loss {
                      "multinomial: logits \(logits.shape) vs targets \(targets.shape)")
         let m = z.rows, n = z.cols
         let scale: Float = reduction == .mean ? -1 / Float(Swift.max(m, 1)) : -1
-        // Per row: log-sum-exp, target total N_i and the row's log-likelihood.
-        // exp(z - max) per row is kept for the backward pass, which then only rescales it.
+        // exp(z - max) per row is kept for the backward pass, which then only rescales it by the
+        // row's target total N_i and 1 / sum_j exp(z_ij - max), kept per row as (N_i, 1 / sum).
         var exponentials = Tensor(uninitializedShape: [m, n])
-        var inverseSums = [Float](repeating: 0, count: m)
-        var logSumExp = [Float](repeating: 0, count: m)
-        var rowTotals = [Float](repeating: 0, count: m)
+        var rowScales = [SIMD2<Float>](repeating: .zero, count: m)
         var rowLikelihood = [Double](repeating: 0, count: m)
         z.withUnsafeBufferPointer { zp in
             targets.rowPointers.withUnsafeBufferPointer { rp in
                 targets.columnIndices.withUnsafeBufferPointer { cp in
                     targets.values.withUnsafeBufferPointer { vp in
                         exponentials.withUnsafeMutableBufferPointer { ep in
-                        inverseSums.withUnsafeMutableBufferPointer { inverse in
-                        logSumExp.withUnsafeMutableBufferPointer { lse in
-                            rowTotals.withUnsafeMutableBufferPointer { totals in
+                            rowScales.withUnsafeMutableBufferPointer { scales in
                                 rowLikelihood.withUnsafeMutableBufferPointer { likelihood in
                                     Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
                                         for i in range {
                                             let row = zp.baseAddress! + i * n
                                             let (top, sum) = expSumBelowMax(row, count: n, scratch: ep.baseAddress! + i * n)
-                                            inverse[i] = 1 / sum
                                             let rowLSE = top + Foundation.log(sum)
                                             var total: Float = 0, dot: Double = 0
                                             for e in rp[i]..<rp[i + 1] {
                                                 total += vp[e]
                                                 dot += Double(vp[e]) * Double(row[Int(cp[e])] - rowLSE)
                                             }
-                                            lse[i] = rowLSE
-                                            totals[i] = total
+                                            scales[i] = SIMD2(total, 1 / sum)
                                             likelihood[i] = dot
                                         }
                                     }
                                 }
                             }
-                        }
-                        }
                         }
                     }
                 }
@@ -67,14 +60,14 @@ extension Loss {
         return Variable.record(Tensor(scalar: value), inputs: [logits]) { g in
             let factor = scale * g.scalarValue
             var gradient = Tensor(uninitializedShape: [m, n])
-            let inverse = inverseSums, totals = rowTotals
+            let scales = rowScales
             exponentials.withUnsafeBufferPointer { ep in
                 gradient.withUnsafeMutableBufferPointer { gp in
                     Parallel.forEachChunk(m, threads: threads, minimumChunk: 16) { range in
                         for i in range {
                             let row = ep.baseAddress! + i * n, out = gp.baseAddress! + i * n
                             // out = -factor * N_i * softmax(z_i), then + factor * x at the targets.
-                            let weight = VectorMath.V(repeating: -factor * totals[i] * inverse[i])
+                            let weight = VectorMath.V(repeating: -factor * scales[i].x * scales[i].y)
                             VectorMath.apply(row, out, count: n) { v in v * weight }
                             for e in targets.rowPointers[i]..<targets.rowPointers[i + 1] {
                                 out[Int(targets.columnIndices[e])] += factor * targets.values[e]

@@ -82,7 +82,7 @@ public struct Recommendations: Sendable, Equatable {
         var text = "user,rank,item,score\n"
         for (u, user) in users.enumerated() {
             for (r, item) in items[u].enumerated() {
-                text += "\(CSV.field(userIDs[user])),\(r + 1),\(CSV.field(itemIDs[Int(item)])),\(scores[u][r])\n"
+                text += "\(FileSupport.csvField(userIDs[user])),\(r + 1),\(FileSupport.csvField(itemIDs[Int(item)])),\(scores[u][r])\n"
             }
         }
         return text
@@ -101,7 +101,7 @@ public func targetsCSV(targets: SparseMatrix, users: [Int], userIDs: [String], i
     var text = "user,item\n"
     for user in users {
         for item in targets.columns(ofRow: user) {
-            text += "\(CSV.field(userIDs[user])),\(CSV.field(itemIDs[Int(item)]))\n"
+            text += "\(FileSupport.csvField(userIDs[user])),\(FileSupport.csvField(itemIDs[Int(item)]))\n"
         }
     }
     return text
@@ -113,11 +113,8 @@ public func writeTargetsCSV(to url: URL, targets: SparseMatrix, users: [Int], us
     try CSV.writeAtomically(targetsCSV(targets: targets, users: users, userIDs: userIDs, itemIDs: itemIDs), to: url)
 }
 
-/// CSV helpers shared by the writers above.
+/// CSV writing shared by the writers above.
 enum CSV {
-    /// RFC 4180 quoting (`FileSupport.csvField`).
-    static func field(_ text: String) -> String { FileSupport.csvField(text) }
-
     /// Writes `text` atomically (`FileSupport.writeAtomically`).
     static func writeAtomically(_ text: String, to url: URL) throws {
         do {

@@ -30,15 +30,8 @@ struct GEMMOperands: @unchecked Sendable {
     /// Computes the `rows x cols` block of C with this thread's own packing buffers.
     func run(rows: Range<Int>, cols: Range<Int>) {
         guard !rows.isEmpty && !cols.isEmpty else { return }
-        // Equal k-slices (600 -> 3 x 200, not 256 + 256 + 88): a thin last slice would pay the
-        // full cost of reading and writing C for little arithmetic.
-        let slices = (k + Self.kc - 1) / Self.kc
-        let kc = (k + slices - 1) / slices
+        let (kc, nc, ncMax) = blocking(columns: cols.count)
         let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
-        // Equal column blocks too (1767 -> 2 x 896, not 1536 + 231).
-        let columnBlocks = (cols.count + Self.nc - 1) / Self.nc
-        let nc = roundUp((cols.count + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
-        let ncMax = min(nc, roundUp(cols.count, GEMMTile.cols))
         // One allocation per call and thread, reused by every block; 64-byte aligned for the
         // kernel's aligned SIMD16 loads of packed B.
         let aCount = mcMax * kc, bCount = ncMax * kc
@@ -55,30 +48,53 @@ struct GEMMOperands: @unchecked Sendable {
             var pc = 0
             while pc < k {
                 let depth = min(kc, k - pc)
-                let blockBeta = pc == 0 ? beta : 1
                 GEMMPacking.packB(
                     b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
                     colStart: jc, cols: nBlock, into: packedB)
-                var ic = rows.lowerBound
-                while ic < rows.upperBound {
-                    let mBlock = min(Self.mc, rows.upperBound - ic)
-                    GEMMPacking.packA(
-                        a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
-                        depthStart: pc, depth: depth, into: packedA)
-                    sweep(
-                        mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
-                        c: c + ic * ldc + jc, beta: blockBeta, scratch: scratch)
-                    ic += mBlock
-                }
+                multiplyRows(
+                    rows, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
+                    packedA: packedA, packedB: packedB, scratch: scratch)
                 pc += depth
             }
             jc += nBlock
         }
     }
 
+    /// The k-slice depth, column-block width and widest column block for `columns` columns.
+    ///
+    /// Equal k-slices (600 -> 2 x 300, not 384 + 216): a thin last slice would pay the full cost
+    /// of reading and writing C for little arithmetic. Equal column blocks too (1767 -> 2 x 896,
+    /// not 1536 + 231).
+    func blocking(columns: Int) -> (kc: Int, nc: Int, ncMax: Int) {
+        let slices = (k + Self.kc - 1) / Self.kc
+        let kc = (k + slices - 1) / slices
+        let columnBlocks = (columns + Self.nc - 1) / Self.nc
+        let nc = roundUp((columns + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
+        return (kc, nc, min(nc, roundUp(columns, GEMMTile.cols)))
+    }
+
+    /// Rows `rows` of one (column block, k-slice): packs each `mc`-row block of `op(A)` into
+    /// `packedA` and sweeps it against the packed B block. The first k-slice applies `beta`.
+    func multiplyRows(
+        _ rows: Range<Int>, column: Int, nBlock: Int, slice: Int, depth: Int, beta: Float,
+        packedA: UnsafeMutablePointer<Float>, packedB: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
+        var ic = rows.lowerBound
+        while ic < rows.upperBound {
+            let mBlock = min(Self.mc, rows.upperBound - ic)
+            GEMMPacking.packA(
+                a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
+                depthStart: slice, depth: depth, into: packedA)
+            sweep(
+                mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
+                c: c + ic * ldc + column, beta: beta, scratch: scratch)
+            ic += mBlock
+        }
+    }
+
     /// Runs the micro-kernel over one packed `mBlock x nBlock` block.
     @inline(__always)
-    func sweep(
+    private func sweep(
         mBlock: Int, nBlock: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, beta: Float, scratch: UnsafeMutablePointer<Float>
     ) {

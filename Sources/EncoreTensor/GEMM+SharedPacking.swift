@@ -9,11 +9,7 @@ extension GEMMOperands {
     /// and k-slices are the ones `run` uses, so every element of C sees the same operations in
     /// the same order for any thread count.
     func runSharingB(m: Int, n: Int, threads: Int) {
-        let slices = (k + Self.kc - 1) / Self.kc
-        let kc = (k + slices - 1) / slices
-        let columnBlocks = (n + Self.nc - 1) / Self.nc
-        let nc = roundUp((n + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
-        let ncMax = min(nc, roundUp(n, GEMMTile.cols))
+        let (kc, nc, ncMax) = blocking(columns: n)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: ncMax * kc * MemoryLayout<Float>.stride, alignment: 64)
         defer { raw.deallocate() }
         let packedB = raw.bindMemory(to: Float.self, capacity: ncMax * kc)
@@ -60,16 +56,8 @@ extension GEMMOperands {
         defer { raw.deallocate() }
         let packedA = raw.bindMemory(to: Float.self, capacity: aCount + 144)
         let scratch = packedA + aCount + 16 - (aCount % 16)
-        var ic = rows.lowerBound
-        while ic < rows.upperBound {
-            let mBlock = min(Self.mc, rows.upperBound - ic)
-            GEMMPacking.packA(
-                a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
-                depthStart: slice, depth: depth, into: packedA)
-            sweep(
-                mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
-                c: c + ic * ldc + column, beta: beta, scratch: scratch)
-            ic += mBlock
-        }
+        multiplyRows(
+            rows, column: column, nBlock: nBlock, slice: slice, depth: depth, beta: beta,
+            packedA: packedA, packedB: packedB, scratch: scratch)
     }
 }

@@ -39,7 +39,7 @@ extension ResultTable {
             header += ["\(metric)_mean", "\(metric)_sd", "\(metric)_best", "\(metric)_p_holm", "\(metric)_significantly_worse"]
         }
         header += ["train_seconds", "eval_seconds", "epochs_to_best", "parameters", "peak_memory_mb"]
-        var lines = [header.map(CSV.field).joined(separator: ",")]
+        var lines = [header.map(FileSupport.csvField).joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { $0.isNaN ? "" : "\($0)" } ?? "" }
         for row in rows {
             var fields = [row.label, row.model, row.gridPoint.canonicalText, row.runs.map { String($0.seed) }.joined(separator: " "),
@@ -51,7 +51,7 @@ extension ResultTable {
             }
             fields += [number(row.trainSeconds), number(row.evalSeconds), number(row.epochsToBest),
                        row.parameters.map(String.init) ?? "", number(row.peakMemoryBytes.map { Double($0) / 1e6 })]
-            lines.append(fields.map(CSV.field).joined(separator: ","))
+            lines.append(fields.map(FileSupport.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -32,9 +32,9 @@ public struct PerUserMetrics: Sendable, Hashable {
     /// The CSV text: a header `user,<metric>,...` then one row per user. Values use Swift's
     /// shortest round-tripping form; NaN is written `nan`.
     public var csv: String {
-        var text = (["user"] + metricNames).map(CSV.field).joined(separator: ",") + "\n"
+        var text = (["user"] + metricNames).map(FileSupport.csvField).joined(separator: ",") + "\n"
         for (row, user) in userIDs.enumerated() {
-            text += CSV.field(user)
+            text += FileSupport.csvField(user)
             for name in metricNames {
                 let value = values[name]![row]
                 text += "," + (value.isNaN ? "nan" : "\(value)")
@@ -75,12 +75,10 @@ public struct PerUserMetrics: Sendable, Hashable {
     }
 }
 
-/// RFC 4180 quoting shared by the per-user files and `table.csv`.
+/// Reading back the CSV written with `FileSupport.csvField` (the per-user files and `table.csv`).
 enum CSV {
-    /// `value` with RFC 4180 quoting (`FileSupport.csvField`).
-    static func field(_ value: String) -> String { FileSupport.csvField(value) }
-
-    /// Splits one line into fields, undoing `field`'s quoting (no line breaks inside fields).
+    /// Splits one line into fields, undoing `FileSupport.csvField`'s quoting (no line breaks
+    /// inside fields).
     static func splitRow(_ line: String) -> [String] {
         var fields: [String] = []
         var current = ""
