@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """numpy / scipy reference figures for `encore bench gemm|sparse|spd` (same shapes, same thread count).
 
-Usage: python3 benchmarks/reference.py --threads 2 [--json] [--only gemm,sparse,spd] [--n 3706]
+Usage: python3 benchmarks/reference.py --threads 2 [--json] [--only gemm,sparse,spd] [--n 3706] [--shape MxNxK ...]
 
 The thread count must be fixed before numpy is imported, so the environment is set first.
 OPENBLAS_CORETYPE=SkylakeX selects OpenBLAS's AVX-512 kernels, which only run on CPUs with
@@ -16,6 +16,8 @@ parser.add_argument("--threads", type=int, default=os.cpu_count())
 parser.add_argument("--json", action="store_true")
 parser.add_argument("--only", default="gemm,sparse,spd")
 parser.add_argument("--n", type=int, default=3706)
+parser.add_argument("--shape", action="append", default=[],
+                    help="GEMM shape MxNxK (repeatable; default: the four shapes of `encore bench gemm`)")
 args = parser.parse_args()
 
 for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -68,7 +70,9 @@ rng = np.random.default_rng(1)
 only = set(args.only.split(","))
 
 if "gemm" in only:
-    for m, n, k in [(1024, 1024, 1024), (512, 3706, 600), (512, 600, 3706), (3706, 3706, 3706)]:
+    shapes = [tuple(int(x) for x in s.split("x")) for s in args.shape] or \
+        [(1024, 1024, 1024), (512, 3706, 600), (512, 600, 3706), (3706, 3706, 3706)]
+    for m, n, k in shapes:
         for op in ("A*B", "A*B^T", "A^T*B"):
             # Stored layouts match the Swift benchmark; numpy's .T is a free view passed to sgemm.
             a = rng.uniform(-1, 1, (k, m) if op == "A^T*B" else (m, k)).astype(np.float32)

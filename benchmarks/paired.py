@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Interleaved (paired) Encore vs numpy/scipy benchmark: the drift-robust form of run.sh.
+
+On a shared virtual machine the speed of a core drifts by 10-20% over minutes, so running all of
+Encore's shapes and then all of numpy's (run.sh) can put the two sides in different weather. This
+driver alternates the two sides shape by shape: for every thread count and every shape it runs
+Encore's benchmark, then the reference on the same shape, `--rounds` times, and reports per
+(shape, op, threads) the median over rounds of the paired ratio (reference time / Encore time),
+with the smallest and largest ratio. Each side's figure within a round is itself a median of
+several runs after a warm-up (see `encore bench` and reference.py).
+
+Usage: python3 benchmarks/paired.py [--rounds 3] [--threads 1,2] [--only gemm,sparse,spd]
+                                    [--python PY] [--out benchmarks/paired.jsonl]
+Needs a release build (.build/release/encore) and numpy/scipy for --python.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--rounds", type=int, default=3)
+parser.add_argument("--threads", default="1,2")
+parser.add_argument("--only", default="gemm,sparse,spd")
+parser.add_argument("--python", default=sys.executable)
+parser.add_argument("--encore", default=".build/release/encore")
+parser.add_argument("--out", default="benchmarks/paired.jsonl")
+args = parser.parse_args()
+
+GEMM_SHAPES = ["1024x1024x1024", "512x3706x600", "512x600x3706", "3706x3706x3706"]
+
+
+def lines(command):
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def key(record):
+    op = record.get("op") or "inverse"
+    return (record["bench"], op, record.get("m"), record.get("n"), record.get("k"), record["threads"])
+
+
+jobs = []  # (encore command, reference command)
+for threads in [int(t) for t in args.threads.split(",")]:
+    t = str(threads)
+    only = args.only.split(",")
+    if "gemm" in only:
+        for shape in GEMM_SHAPES:
+            jobs.append(([args.encore, "bench", "gemm", "--threads", t, "--shape", shape, "--json"],
+                         [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm", "--shape", shape, "--json"]))
+    if "sparse" in only:
+        jobs.append(([args.encore, "bench", "sparse", "--threads", t, "--json"],
+                     [args.python, "benchmarks/reference.py", "--threads", t, "--only", "sparse", "--json"]))
+    if "spd" in only:
+        jobs.append(([args.encore, "bench", "spd", "--n", "3706", "--threads", t, "--json"],
+                     [args.python, "benchmarks/reference.py", "--threads", t, "--only", "spd", "--json"]))
+
+records = []
+with open(args.out, "w") as out:
+    for encore_command, reference_command in jobs:
+        for round_ in range(1, args.rounds + 1):
+            for impl, command in (("encore", encore_command), ("numpy", reference_command)):
+                for record in lines(command):
+                    record = {"impl": impl, "round": round_, **record}
+                    records.append(record)
+                    out.write(json.dumps(record) + "\n")
+                    out.flush()
+            print(f"# done: {' '.join(encore_command[1:-1])} round {round_}", file=sys.stderr)
+
+paired = {}
+for record in records:
+    paired.setdefault(key(record), {}).setdefault(record["round"], {})[record["impl"]] = record
+print("| bench | op | m | n | k | threads | Encore GFLOP/s (median) | numpy/scipy GFLOP/s (median) "
+      "| paired ratio, median (min-max) over rounds |")
+print("|---|---|---|---|---|---|---|---|---|")
+for k, rounds in paired.items():
+    complete = [r for r in rounds.values() if "encore" in r and "numpy" in r]
+    if not complete:
+        continue
+    ratios = sorted(r["numpy"]["seconds"] / r["encore"]["seconds"] for r in complete)
+    encore = statistics.median(r["encore"]["gflops"] for r in complete)
+    reference = statistics.median(r["numpy"]["gflops"] for r in complete)
+    print(f"| {k[0]} | {k[1]} | {k[2] or ''} | {k[3]} | {k[4] or ''} | {k[5]} | {encore:.1f} | {reference:.1f} | "
+          f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f}) |")
