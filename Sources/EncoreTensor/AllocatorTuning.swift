@@ -30,37 +30,4 @@ public enum AllocatorTuning {
         return true
         #endif
     }
-
-    /// Buffers of at least this many bytes are 2 MiB aligned and advised to use huge pages
-    /// (numpy's threshold for the same advice).
-    public static let hugePageThreshold = 4 << 20
-
-    /// The alignment `TensorStorage` asks for: 2 MiB at or above `hugePageThreshold`, else 64 bytes.
-    @inlinable
-    public static func alignment(forBytes byteCount: Int) -> Int {
-        #if os(Linux)
-        return byteCount >= hugePageThreshold ? 2 << 20 : 64
-        #else
-        return 64
-        #endif
-    }
-
-    /// Asks Linux to back a large, 2 MiB-aligned buffer with transparent huge pages
-    /// (`madvise(MADV_HUGEPAGE)`); does nothing below `hugePageThreshold` or on other systems.
-    ///
-    /// Why: the CSR x dense input layers read rows of a multi-megabyte dense operand in random
-    /// order; with 4 KiB pages nearly every row misses the TLB (Zen 3's 2,048-entry L2 TLB covers
-    /// 8 MiB). With 2 MiB pages `encore bench sparse` at one thread ran about 18% faster (median
-    /// of 40 interleaved runs, 5.04 ms vs 6.16 ms). numpy gives its large arrays the same advice,
-    /// so the scipy reference already has it. Only the advice is given: with THP set to `never`
-    /// the call is refused and the buffer stays on 4 KiB pages, which is harmless.
-    public static func adviseHugePages(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        #if os(Linux)
-        guard byteCount >= hugePageThreshold else { return }
-        // MADV_HUGEPAGE is 14 in <linux/mman.h>; the range is rounded down to whole pages so it
-        // never touches a neighbouring allocation's tail page.
-        let pageAligned = byteCount & ~(4096 - 1)
-        _ = madvise(pointer, pageAligned, 14)
-        #endif
-    }
 }

@@ -1,8 +1,6 @@
 /// Heap storage shared by tensors until one of them writes (copy-on-write).
 ///
-/// The buffer is 64-byte aligned so that `SIMD16<Float>` loads never straddle cache lines; buffers of
-/// 4 MiB and more are 2 MiB aligned and backed by transparent huge pages where the OS offers them
-/// (`AllocatorTuning.adviseHugePages`).
+/// The buffer is 64-byte aligned so that `SIMD16<Float>` loads never straddle cache lines.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
@@ -11,9 +9,8 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(count: Int) {
         self.count = count
-        let byteCount = max(count, 1) * MemoryLayout<Float>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: AllocatorTuning.alignment(forBytes: byteCount))
-        AllocatorTuning.adviseHugePages(raw, byteCount: byteCount)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 

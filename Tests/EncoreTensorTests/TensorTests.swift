@@ -112,23 +112,3 @@ final class SparseMatrixTests: XCTestCase {
         assertClose(m.transposedMultiply(other), naiveMatmul(m.toDense(), other, transposeA: true, transposeB: false))
     }
 }
-
-final class TensorStorageAlignmentTests: XCTestCase {
-    func testLargeBuffersAreHugePageAlignedAndSmallOnesCacheLineAligned() {
-        let small = Tensor(shape: [3, 5], repeating: 1)
-        small.withUnsafeBufferPointer { XCTAssertEqual(Int(bitPattern: $0.baseAddress!) % 64, 0) }
-        // 4 MiB of floats: at the threshold.
-        var large = Tensor(shape: [1024, 1024], repeating: 2)
-        #if os(Linux)
-        large.withUnsafeBufferPointer { XCTAssertEqual(Int(bitPattern: $0.baseAddress!) % (2 << 20), 0) }
-        XCTAssertEqual(AllocatorTuning.alignment(forBytes: AllocatorTuning.hugePageThreshold), 2 << 20)
-        XCTAssertEqual(AllocatorTuning.alignment(forBytes: AllocatorTuning.hugePageThreshold - 4), 64)
-        #endif
-        // The advice never changes contents, and copy-on-write copies stay intact.
-        let copy = large
-        large[1023, 1023] = 7
-        XCTAssertEqual(copy[1023, 1023], 2)
-        XCTAssertEqual(large[1023, 1023], 7)
-        XCTAssertEqual(large[0, 0], 2)
-    }
-}
