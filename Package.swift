@@ -32,7 +32,10 @@ let package = Package(
         .executable(name: "encore", targets: ["encore"]),
     ],
     targets: [
-        .target(name: "EncoreTensor", swiftSettings: numericSettings),
+        // The software-prefetch hint: one file that needs the compiler's Builtin module, hence
+        // `-parse-stdlib`, kept apart so that no numeric code is compiled in that mode.
+        .target(name: "EncoreCacheHints", swiftSettings: numericSettings + [.unsafeFlags(["-parse-stdlib"])]),
+        .target(name: "EncoreTensor", dependencies: ["EncoreCacheHints"], swiftSettings: numericSettings),
         .target(name: "EncoreAutodiff", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
         .target(name: "EncoreData", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
         .target(name: "EncoreMetrics", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),

@@ -1,3 +1,5 @@
+import EncoreCacheHints
+
 /// The register-tiled micro-kernel of the packed SGEMM.
 ///
 /// One call computes a `GEMMTile.rows x GEMMTile.cols` (6 x 16) block of `C` from a packed A
@@ -12,12 +14,11 @@ enum GEMMTile {
     static let cols = 16
 
     /// Accumulates the tile over `kc` and writes `C = alpha * acc + beta * C` for the first
-    /// `validRows x validCols` entries (edges go through `scratch`, 96 floats; float 100 of it is
-    /// a sink). `next` is the top-left corner of the tile of C the following call will write: its
-    /// six rows are touched before the loop (Swift has no prefetch instruction; these loads start
-    /// the cache misses early, so they overlap this tile's arithmetic instead of stalling the next
-    /// tile's update of C). Every row `next + i * nextStride`, `i < 6`, must be readable (16 floats);
-    /// with no such tile, pass `scratch` and stride 0.
+    /// `validRows x validCols` entries (edges go through `scratch`, 96 floats). `next` is the
+    /// top-left corner of the tile of C the following call will write: its six rows are
+    /// prefetched before the loop, so their cache misses overlap this tile's arithmetic instead of
+    /// stalling the next tile's update of C. With no such tile, pass `scratch` and stride 0 (a
+    /// prefetch never faults, but an address inside the process keeps the hint meaningful).
     @inline(__always)
     static func run(
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -25,10 +26,14 @@ enum GEMMTile {
         alpha: Float, beta: Float, scratch: UnsafeMutablePointer<Float>, next: UnsafePointer<Float>,
         nextStride: Int
     ) {
+        // Prefetch the C tile of the next call (both cache lines of each of its six rows): C's
+        // rows are a page or more apart, so the hardware prefetchers never fetch them, and the
+        // miss would otherwise stall the store phase below.
         let s = nextStride
-        scratch[100] = (next[0] + next[15]) + (next[s] + next[s + 15])
-            + (next[2 * s] + next[2 * s + 15]) + (next[3 * s] + next[3 * s + 15])
-            + (next[4 * s] + next[4 * s + 15]) + (next[5 * s] + next[5 * s + 15])
+        for row in 0..<GEMMTile.rows {
+            CacheHint.prefetchForRead(UnsafeRawPointer(next + row * s))
+            CacheHint.prefetchForRead(UnsafeRawPointer(next + row * s + 15))
+        }
         // Twelve SIMD8 halves rather than six SIMD16: LLVM then keeps every accumulator in its
         // own ymm register (with SIMD16 it rotated registers and spilled one per iteration).
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
