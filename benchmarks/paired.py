@@ -11,6 +11,7 @@ several runs after a warm-up (see `encore bench` and reference.py).
 
 Usage: python3 benchmarks/paired.py [--rounds 3] [--threads 1,2] [--only gemm,sparse,spd]
                                     [--python PY] [--out benchmarks/paired.jsonl]
+       python3 benchmarks/paired.py --table benchmarks/paired.jsonl   (table of an earlier run)
 Needs a release build (.build/release/encore) and numpy/scipy for --python.
 """
 import argparse
@@ -26,6 +27,7 @@ parser.add_argument("--only", default="gemm,sparse,spd")
 parser.add_argument("--python", default=sys.executable)
 parser.add_argument("--encore", default=".build/release/encore")
 parser.add_argument("--out", default="benchmarks/paired.jsonl")
+parser.add_argument("--table", help="print the table of an existing JSONL file and run nothing")
 args = parser.parse_args()
 
 GEMM_SHAPES = ["1024x1024x1024", "512x3706x600", "512x600x3706", "3706x3706x3706"]
@@ -57,7 +59,10 @@ for threads in [int(t) for t in args.threads.split(",")]:
                      [args.python, "benchmarks/reference.py", "--threads", t, "--only", "spd", "--json"]))
 
 records = []
-with open(args.out, "w") as out:
+if args.table:
+    records = [json.loads(line) for line in open(args.table)]
+    jobs = []
+with open(args.out if not args.table else "/dev/null", "w") as out:
     for encore_command, reference_command in jobs:
         for round_ in range(1, args.rounds + 1):
             for impl, command in (("encore", encore_command), ("numpy", reference_command)):
