@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics", "EncoreModels"],
             swiftSettings: numericSettings),
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
-        .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor"]),
+        .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor", "EncoreCacheHints"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),
