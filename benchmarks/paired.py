@@ -4,7 +4,8 @@
 On a shared virtual machine the speed of a core drifts by 10-20% over minutes, so running all of
 Encore's shapes and then all of numpy's (run.sh) can put the two sides in different weather. This
 driver alternates the two sides shape by shape: for every thread count and every shape it runs
-Encore's benchmark, then the reference on the same shape, `--rounds` times, and reports per
+Encore's benchmark and the reference on the same shape, `--rounds` times (which side goes first
+alternates from round to round), and reports per
 (shape, op, threads) the median over rounds of the paired ratio (reference time / Encore time),
 with the smallest and largest ratio. Each side's figure within a round is itself a median of
 several runs after a warm-up (see `encore bench` and reference.py).
@@ -16,6 +17,7 @@ Needs a release build (.build/release/encore) and numpy/scipy for --python.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -62,16 +64,23 @@ records = []
 if args.table:
     records = [json.loads(line) for line in open(args.table)]
     jobs = []
-with open(args.out if not args.table else "/dev/null", "w") as out:
+# Written to a temporary file and renamed at the end, so an interrupted run leaves the previous
+# results in place.
+partial = args.out + ".partial"
+with open(partial if not args.table else "/dev/null", "w") as out:
     for encore_command, reference_command in jobs:
         for round_ in range(1, args.rounds + 1):
-            for impl, command in (("encore", encore_command), ("numpy", reference_command)):
+            # Alternate which side goes first, so neither always runs right after the other's load.
+            pair = (("encore", encore_command), ("numpy", reference_command))
+            for impl, command in (pair if round_ % 2 == 1 else pair[::-1]):
                 for record in lines(command):
                     record = {"impl": impl, "round": round_, **record}
                     records.append(record)
                     out.write(json.dumps(record) + "\n")
                     out.flush()
             print(f"# done: {' '.join(encore_command[1:-1])} round {round_}", file=sys.stderr)
+if not args.table:
+    os.replace(partial, args.out)
 
 paired = {}
 for record in records:

@@ -38,10 +38,11 @@ extension SparseMatrix {
 
 /// The CSR x dense kernel: each output row is built in SIMD registers, 64 columns at a time.
 enum SparseDenseKernel {
-    /// How many nonzeros ahead the dense rows are prefetched (16 ran 6-12% faster than none at the
-    /// benchmark shape, one thread, in a stand-alone test; 4 and 8 were in between, 24 and 32 no
-    /// better; `encore bench sparse --threads 1`, median of 10 interleaved runs: S*D 13.9 against
-    /// 10.8 GFLOP/s without prefetch, S^T*D 20.8 against 17.3).
+    /// How many nonzeros ahead the dense rows are prefetched. In a stand-alone copy of this kernel
+    /// at the benchmark shape (one thread), 16 ran 6-12% faster than no prefetch; 4 and 8 were in
+    /// between, 24 and 32 no better. Inside Encore (`encore bench sparse --threads 1`, median of 10
+    /// runs interleaved with the build without it): S*D 13.9 against 10.8 GFLOP/s, S^T*D 20.8
+    /// against 17.3.
     static let prefetchDistance = 16
 
     static func multiply(
