@@ -47,11 +47,8 @@ enum GEMMPacking {
                     row += mr
                 }
             } else {
-                for i in 0..<valid {
-                    let source = a + (rowStart + panel + i) * lda + depthStart
-                    for p in 0..<depth { target[p * mr + i] = source[p] }
-                }
-                for i in valid..<mr { for p in 0..<depth { target[p * mr + i] = 0 } }
+                packPartialPanel(a + (rowStart + panel) * lda + depthStart, stride: lda, lanes: valid,
+                                 width: mr, depth: depth, into: target)
             }
             panel += mr
         }
@@ -87,13 +84,8 @@ enum GEMMPacking {
                     panel += nr
                     continue
                 }
-                for j in 0..<valid {
-                    let source = b + (colStart + panel + j) * ldb + depthStart
-                    for p in 0..<depth { target[p * nr + j] = source[p] }
-                }
-                if valid < nr {
-                    for j in valid..<nr { for p in 0..<depth { target[p * nr + j] = 0 } }
-                }
+                packPartialPanel(b + (colStart + panel) * ldb + depthStart, stride: ldb, lanes: valid,
+                                 width: nr, depth: depth, into: target)
                 panel += nr
             }
             return
@@ -115,5 +107,19 @@ enum GEMMPacking {
                 for j in valid..<nr { row[j] = 0 }
             }
         }
+    }
+
+    /// The last, partial panel of either packing whose panel lanes are stored rows (A as stored,
+    /// Bᵀ): lane `i < lanes` of element `p` is `source[i * stride + p]`, at `p * width + i`; lanes
+    /// `lanes ..< width` are zero.
+    private static func packPartialPanel(
+        _ source: UnsafePointer<Float>, stride: Int, lanes: Int, width: Int, depth: Int,
+        into target: UnsafeMutablePointer<Float>
+    ) {
+        for i in 0..<lanes {
+            let row = source + i * stride
+            for p in 0..<depth { target[p * width + i] = row[p] }
+        }
+        for i in lanes..<width { for p in 0..<depth { target[p * width + i] = 0 } }
     }
 }
