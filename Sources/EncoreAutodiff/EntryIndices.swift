@@ -34,7 +34,6 @@ public struct EntryIndices: Sendable, Equatable {
         (columnStarts, columnOrder) = EntryIndices.group(columns, buckets: columnCount)
     }
 
-
     /// The stored (nonzero) positions of a CSR matrix, in CSR order, so `sparse.values` are the
     /// matching targets.
     public init(nonzerosOf sparse: SparseMatrix) {
