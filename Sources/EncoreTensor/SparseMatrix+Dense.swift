@@ -1,18 +1,23 @@
-import EncoreCacheHints
-
 extension SparseMatrix {
     /// Returns `self * dense`, shape `[rows, dense.cols]`.
     /// - Parameters:
     ///   - dense: `[cols, n]`.
     ///   - threads: the most threads to use (`nil`: all cores); results do not depend on it.
-    /// - Complexity: O(nnz * n), parallel over rows, SIMD over the dense columns.
+    /// - Complexity: O(nnz * n), SIMD over 16 dense columns at a time, parallel over column chunks
+    ///   or rows (see `SparseDenseKernel`).
     public func multiply(_ dense: Tensor, threads: Int? = nil) -> Tensor {
+        multiply(dense, threads: threads, path: .automatic)
+    }
+
+    /// `multiply` with its kernel path chosen by the caller (tests compare the paths).
+    func multiply(_ dense: Tensor, threads: Int?, path: SparseDenseKernel.Path) -> Tensor {
         precondition(dense.rows == cols,
                      "sparse x dense: sparse [\(rows), \(cols)] needs dense with \(cols) rows, got \(dense.shape)")
         var result = Tensor(uninitializedShape: [rows, dense.cols])
         result.withUnsafeMutableBufferPointer { out in
             dense.withUnsafeBufferPointer { d in
-                SparseDenseKernel.multiply(self, dense: d.baseAddress!, n: dense.cols, into: out.baseAddress!, threads: threads)
+                SparseDenseKernel.multiply(
+                    self, dense: d.baseAddress!, n: dense.cols, into: out.baseAddress!, threads: threads, path: path)
             }
         }
         return result
@@ -36,30 +41,81 @@ extension SparseMatrix {
     }
 }
 
-/// The CSR x dense kernel: each output row is built in SIMD registers, 64 columns at a time.
+/// The CSR x dense kernel.
+///
+/// The output is built in chunks of 16 columns (one `SIMD16<Float>` per output row and chunk).
+/// Every path sums a chunk in the same order (`chunkSum`), so the result does not depend on the
+/// path, the thread count or how the rows are batched.
+///
+/// Two paths, picked by the shape:
+/// - **packed** (`nonzeros >= packingRatio * cols`): the 16 dense columns of a chunk are first
+///   copied into a contiguous, 64-byte-aligned buffer of `cols` x 16 floats (237 KiB at
+///   3,706 columns, which stays in L2 and in the first-level TLB), and every row then reads one
+///   aligned cache line per nonzero from it. Read in place, the same 16 floats of a 2,400-byte
+///   dense row straddle two lines on every other row and touch a different 4 KiB page per
+///   nonzero. Threads take whole chunks, each with its own buffer; when there are fewer than
+///   four chunks per thread they take rows instead and each packs every chunk itself.
+/// - **direct** (few nonzeros per dense row, where packing would cost more than it saves): each
+///   row reads its 16 columns straight from the dense rows, threads take rows.
 enum SparseDenseKernel {
-    /// How many nonzeros ahead the dense rows are prefetched. In a stand-alone copy of this kernel
-    /// at the benchmark shape (one thread), 16 ran 6-12% faster than no prefetch; 4 and 8 were in
-    /// between, 24 and 32 no better. Inside Encore (`encore bench sparse --threads 1`, median of 10
-    /// runs interleaved with the build without it): S*D 13.9 against 10.8 GFLOP/s, S^T*D 20.8
-    /// against 17.3.
-    static let prefetchDistance = 16
+    typealias V = SIMD16<Float>
+    static let chunkWidth = 16
+
+    /// The packed path is used when there are at least this many nonzeros per dense row: packing
+    /// touches each dense row once per chunk, the product touches `nonzeros` rows per chunk.
+    static let packingRatio = 4
+
+    enum Path { case automatic, packed, direct }
 
     static func multiply(
         _ sparse: SparseMatrix, dense: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>,
-        threads: Int?
+        threads: Int?, path: Path = .automatic
     ) {
-        let rows = sparse.rows
+        let rows = sparse.rows, cols = sparse.cols, nonzeros = sparse.nonzeroCount
         guard rows > 0 && n > 0 else { return }
+        guard nonzeros > 0 else {
+            out.update(repeating: 0, count: rows * n)
+            return
+        }
+        let chunks = (n + chunkWidth - 1) / chunkWidth
+        let packed = path == .packed || (path == .automatic && nonzeros >= packingRatio * cols)
         sparse.rowPointers.withUnsafeBufferPointer { rp in
             sparse.columnIndices.withUnsafeBufferPointer { ci in
                 sparse.values.withUnsafeBufferPointer { v in
-                    let pointers = UncheckedSendableBox((rp.baseAddress!, ci.baseAddress, v.baseAddress))
-                    let work = max(1, sparse.nonzeroCount * n / max(1, rows))
-                    Parallel.forEachChunk(rows, threads: threads, minimumChunk: max(1, 32_768 / work)) { range in
-                        let (rp, ci, v) = pointers.value
-                        for r in range {
-                            row(from: rp[r], to: rp[r + 1], ci, v, dense: dense, n: n, out: out + r * n)
+                    let operands = Operands(
+                        rowPointers: rp.baseAddress!, columns: ci.baseAddress!, values: v.baseAddress!,
+                        dense: dense, n: n, cols: cols, out: out)
+                    let shared = UncheckedSendableBox(operands)
+                    // At least 32 K multiply-adds per thread, or the product stays on one thread.
+                    let rowWork = max(1, nonzeros * n / rows)
+                    let rowMinimum = max(1, 32_768 / rowWork)
+                    if !packed {
+                        Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
+                            let o = shared.value
+                            for r in range {
+                                for chunk in 0..<chunks { o.directChunk(row: r, chunk: chunk) }
+                            }
+                        }
+                    } else if chunks >= 4 * Parallel.resolve(threads) {
+                        let chunkMinimum = max(1, 32_768 / max(1, nonzeros * chunkWidth))
+                        Parallel.forEachChunk(chunks, threads: threads, minimumChunk: chunkMinimum) { range in
+                            let o = shared.value
+                            o.withPackBuffer { buffer in
+                                for chunk in range {
+                                    o.pack(chunk: chunk, into: buffer)
+                                    for r in 0..<rows { o.packedChunk(row: r, chunk: chunk, buffer: buffer) }
+                                }
+                            }
+                        }
+                    } else {
+                        Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
+                            let o = shared.value
+                            o.withPackBuffer { buffer in
+                                for chunk in 0..<chunks {
+                                    o.pack(chunk: chunk, into: buffer)
+                                    for r in range { o.packedChunk(row: r, chunk: chunk, buffer: buffer) }
+                                }
+                            }
                         }
                     }
                 }
@@ -67,61 +123,108 @@ enum SparseDenseKernel {
         }
     }
 
-    /// `out[0..<n] = sum over entries e of v[e] * dense[ci[e], 0..<n]`.
+    /// The summation order of every path: entry `start + i` goes to accumulator `i % 4` while four
+    /// entries remain, the last `count % 4` entries go to accumulator 0, and the chunk is
+    /// `(a0 + a1) + (a2 + a3)`. Four independent chains keep two FMA units busy (one chain waits
+    /// four cycles per entry).
     @inline(__always)
-    static func row(
-        from start: Int, to end: Int, _ ci: UnsafePointer<Int32>?, _ v: UnsafePointer<Float>?,
-        dense: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>
-    ) {
-        guard start < end, let ci, let v else {
-            out.update(repeating: 0, count: n)
-            return
+    static func chunkSum(
+        from start: Int, to end: Int, columns ci: UnsafePointer<Int32>, values v: UnsafePointer<Float>,
+        load: (Int) -> V
+    ) -> V {
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+        var e = start
+        while e + 4 <= end {
+            a0 = a0.addingProduct(v[e], load(Int(ci[e])))
+            a1 = a1.addingProduct(v[e + 1], load(Int(ci[e + 1])))
+            a2 = a2.addingProduct(v[e + 2], load(Int(ci[e + 2])))
+            a3 = a3.addingProduct(v[e + 3], load(Int(ci[e + 3])))
+            e += 4
         }
-        typealias V = SIMD16<Float>
-        var j = 0
-        // 64 columns = four SIMD16 accumulators (8 ymm registers) per pass over the row. The dense
-        // rows are read in the sparse row's column order, which no hardware prefetcher can guess:
-        // the four lines needed `prefetchDistance` entries later are requested ahead.
-        // Near the row's end nothing is prefetched (clamping to the last entry instead made rows
-        // of ~23 nonzeros, as in the transposed benchmark, 8% slower with repeated hints).
-        while j + 64 <= n {
-            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-            for e in start..<end {
-                if e + prefetchDistance < end {
-                    let ahead = UnsafeRawPointer(dense + Int(ci[e + prefetchDistance]) * n + j)
-                    CacheHint.prefetchForRead(ahead)
-                    CacheHint.prefetchForRead(ahead + 64)
-                    CacheHint.prefetchForRead(ahead + 128)
-                    CacheHint.prefetchForRead(ahead + 192)
+        while e < end {
+            a0 = a0.addingProduct(v[e], load(Int(ci[e])))
+            e += 1
+        }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// The raw operands of one product, shared read-only by the threads (each writes its own
+    /// output rows or columns).
+    struct Operands {
+        let rowPointers: UnsafePointer<Int>
+        let columns: UnsafePointer<Int32>
+        let values: UnsafePointer<Float>
+        let dense: UnsafePointer<Float>
+        let n: Int
+        let cols: Int
+        let out: UnsafeMutablePointer<Float>
+
+        /// Columns `chunk * 16 ..< chunk * 16 + width` of the output.
+        @inline(__always)
+        func width(of chunk: Int) -> Int { min(chunkWidth, n - chunk * chunkWidth) }
+
+        /// Runs `body` with a 64-byte-aligned buffer of `cols` x 16 floats.
+        func withPackBuffer(_ body: (UnsafeMutableRawPointer) -> Void) {
+            let buffer = UnsafeMutableRawPointer.allocate(
+                byteCount: max(1, cols) * MemoryLayout<V>.stride, alignment: 64)
+            defer { buffer.deallocate() }
+            body(buffer)
+        }
+
+        /// Copies dense columns of `chunk` into `buffer`, one 64-byte line per dense row, lanes past
+        /// the last column zero.
+        func pack(chunk: Int, into buffer: UnsafeMutableRawPointer) {
+            let first = chunk * chunkWidth, width = width(of: chunk)
+            if width == chunkWidth {
+                for c in 0..<cols {
+                    let source = UnsafeRawPointer(dense + c * n + first).loadUnaligned(as: V.self)
+                    buffer.storeBytes(of: source, toByteOffset: c * MemoryLayout<V>.stride, as: V.self)
                 }
-                let source = UnsafeRawPointer(dense + Int(ci[e]) * n + j)
-                let s = v[e]
-                a0 = a0.addingProduct(s, source.loadUnaligned(as: V.self))
-                a1 = a1.addingProduct(s, source.loadUnaligned(fromByteOffset: 64, as: V.self))
-                a2 = a2.addingProduct(s, source.loadUnaligned(fromByteOffset: 128, as: V.self))
-                a3 = a3.addingProduct(s, source.loadUnaligned(fromByteOffset: 192, as: V.self))
+            } else {
+                for c in 0..<cols {
+                    var lanes = V()
+                    for l in 0..<width { lanes[l] = dense[c * n + first + l] }
+                    buffer.storeBytes(of: lanes, toByteOffset: c * MemoryLayout<V>.stride, as: V.self)
+                }
             }
-            let target = UnsafeMutableRawPointer(out + j)
-            target.storeBytes(of: a0, as: V.self)
-            target.storeBytes(of: a1, toByteOffset: 64, as: V.self)
-            target.storeBytes(of: a2, toByteOffset: 128, as: V.self)
-            target.storeBytes(of: a3, toByteOffset: 192, as: V.self)
-            j += 64
         }
-        while j + 16 <= n {
-            var a0 = V()
-            for e in start..<end {
-                a0 = a0.addingProduct(v[e], UnsafeRawPointer(dense + Int(ci[e]) * n + j).loadUnaligned(as: V.self))
+
+        @inline(__always)
+        func packedChunk(row r: Int, chunk: Int, buffer: UnsafeMutableRawPointer) {
+            let lines = UnsafeRawPointer(buffer)
+            let sum = chunkSum(from: rowPointers[r], to: rowPointers[r + 1], columns: columns, values: values) { c in
+                lines.load(fromByteOffset: c &* MemoryLayout<V>.stride, as: V.self)
             }
-            UnsafeMutableRawPointer(out + j).storeBytes(of: a0, as: V.self)
-            j += 16
+            store(sum, row: r, chunk: chunk)
         }
-        if j < n {
-            // Remaining < 16 columns: the same order of additions as the SIMD lanes.
-            for c in j..<n {
-                var sum: Float = 0
-                for e in start..<end { sum = sum.addingProduct(v[e], dense[Int(ci[e]) * n + c]) }
-                out[c] = sum
+
+        @inline(__always)
+        func directChunk(row r: Int, chunk: Int) {
+            let first = chunk * chunkWidth, width = width(of: chunk)
+            let start = rowPointers[r], end = rowPointers[r + 1]
+            let sum: V
+            if width == chunkWidth {
+                sum = chunkSum(from: start, to: end, columns: columns, values: values) { c in
+                    UnsafeRawPointer(dense + c * n + first).loadUnaligned(as: V.self)
+                }
+            } else {
+                sum = chunkSum(from: start, to: end, columns: columns, values: values) { c in
+                    var lanes = V()
+                    for l in 0..<width { lanes[l] = dense[c * n + first + l] }
+                    return lanes
+                }
+            }
+            store(sum, row: r, chunk: chunk)
+        }
+
+        @inline(__always)
+        func store(_ sum: V, row r: Int, chunk: Int) {
+            let first = chunk * chunkWidth, width = width(of: chunk)
+            let target = out + r * n + first
+            if width == chunkWidth {
+                UnsafeMutableRawPointer(target).storeBytes(of: sum, as: V.self)
+            } else {
+                for l in 0..<width { target[l] = sum[l] }
             }
         }
     }

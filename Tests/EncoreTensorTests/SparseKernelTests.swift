@@ -1,4 +1,4 @@
-import EncoreTensor
+@testable import EncoreTensor
 import XCTest
 
 final class SparseKernelTests: XCTestCase {
@@ -11,7 +11,7 @@ final class SparseKernelTests: XCTestCase {
         return SparseMatrix(rows: rows, cols: cols, triples: triples)
     }
 
-    /// Widths around the 16- and 64-column SIMD blocks, against the naive dense product.
+    /// Widths around the 16-column chunks, against the naive dense product.
     func testMultiplyAndTransposedMultiplyMatchNaive() {
         var rng = SeededRNG(seed: 11)
         for width in [0, 1, 15, 16, 17, 64, 65, 81] {
@@ -28,10 +28,54 @@ final class SparseKernelTests: XCTestCase {
         }
     }
 
+    /// The packed and direct paths, split over chunks or rows, give the same bits: every path sums
+    /// a chunk in one order. Row lengths 0-9 cover every remainder of the four accumulators.
+    func testKernelPathsAgreeBitForBit() {
+        var rng = SeededRNG(seed: 13)
+        var triples: [(row: Int, col: Int, value: Float)] = []
+        for r in 0..<30 {
+            for c in rng.sample(r % 10, from: 41) { triples.append((r, c, rng.normal())) }
+        }
+        let sparse = SparseMatrix(rows: 30, cols: 41, triples: triples)
+        // Widths 16 and 17 give too few chunks for two threads (rows are split); 130 and 135 give
+        // nine (chunks are split). 135 and 17 end in a partial chunk.
+        for width in [3, 16, 17, 130, 135] {
+            let dense = Tensor.normal([41, width], rng: &rng)
+            let expected = naiveMatmul(sparse.toDense(), dense, transposeA: false, transposeB: false)
+            let reference = sparse.multiply(dense, threads: 1, path: .direct)
+            assertClose(reference, expected, "width \(width)")
+            for threads in [1, 2, 3] {
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .direct), reference, "width \(width)")
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packed), reference, "width \(width)")
+            }
+        }
+    }
+
+    /// The automatic choice: packed when there are at least `packingRatio` nonzeros per dense row.
+    func testAutomaticPathMatchesBothPaths() {
+        var rng = SeededRNG(seed: 14)
+        let dense = Tensor.normal([8, 40], rng: &rng)
+        for perRow in [1, 4] {
+            var triples: [(row: Int, col: Int, value: Float)] = []
+            for r in 0..<8 {
+                for c in rng.sample(perRow, from: 8) { triples.append((r, c, rng.normal())) }
+            }
+            let sparse = SparseMatrix(rows: 8, cols: 8, triples: triples)
+            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .packed))
+            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .direct))
+        }
+    }
+
     func testEmptyMatrices() {
         XCTAssertEqual(SparseMatrix(rows: 0, cols: 4).multiply(Tensor(shape: [4, 3])).shape, [0, 3])
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 2])), Tensor(shape: [3, 2]))
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).transposedMultiply(Tensor(shape: [3, 2])), Tensor(shape: [4, 2]))
+        for path in [SparseDenseKernel.Path.packed, .direct] {
+            XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 20], repeating: 1), threads: 2, path: path),
+                           Tensor(shape: [3, 20]))
+            XCTAssertEqual(SparseMatrix(rows: 3, cols: 0).multiply(Tensor(shape: [0, 5]), threads: 1, path: path),
+                           Tensor(shape: [3, 5]))
+        }
     }
 
     /// The Gram matrix equals XᵀX computed densely, for any thread count.
