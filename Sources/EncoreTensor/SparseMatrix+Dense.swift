@@ -1,3 +1,5 @@
+import EncoreCacheHints
+
 extension SparseMatrix {
     /// Returns `self * dense`, shape `[rows, dense.cols]`.
     /// - Parameters:
@@ -43,29 +45,36 @@ extension SparseMatrix {
 
 /// The CSR x dense kernel.
 ///
-/// The output is built in chunks of 16 columns (one `SIMD16<Float>` per output row and chunk).
-/// Every path sums a chunk in the same order (`chunkSum`), so the result does not depend on the
-/// path, the thread count or how the rows are batched.
+/// Every output element is one chain of fused multiply-adds over its row's nonzeros in stored
+/// order, starting from zero, whatever the path, the thread count or the SIMD width that computes
+/// it; so results do not depend on any of them.
 ///
 /// Two paths, picked by the shape:
-/// - **packed** (`nonzeros >= packingRatio * cols`): the 16 dense columns of a chunk are first
-///   copied into a contiguous, 64-byte-aligned buffer of `cols` x 16 floats (237 KiB at
-///   3,706 columns, which stays in L2 and in the first-level TLB), and every row then reads one
-///   aligned cache line per nonzero from it. Read in place, the same 16 floats of a 2,400-byte
-///   dense row straddle two lines on every other row and touch a different 4 KiB page per
-///   nonzero. Threads take whole chunks, each with its own buffer; when there are fewer than
-///   four chunks per thread they take rows instead and each packs every chunk itself.
-/// - **direct** (few nonzeros per dense row, where packing would cost more than it saves): each
-///   row reads its 16 columns straight from the dense rows, threads take rows.
+/// - **rows** (the default): each output row is built in registers, 64 columns per pass over the
+///   row's nonzeros (four `SIMD16<Float>` accumulators), the dense rows `prefetchDistance`
+///   nonzeros ahead prefetched; the last `n % 64` columns take one more pass. Threads take rows.
+/// - **packed** (at least `packingRatio` nonzeros per dense row): 16 columns at a time, the dense
+///   columns are first copied into a contiguous, 64-byte-aligned buffer of `cols` x 16 floats
+///   (237 KiB at 3,706 columns, which stays in L2), so each nonzero reads one aligned cache line;
+///   read in place, the same 64 bytes straddle two lines on every other 2,400-byte dense row and
+///   sit on a different page for every nonzero. Four rows are summed side by side, which gives
+///   four independent chains without changing any row's order. Threads take 16-column chunks,
+///   each with its own buffer; with fewer than four chunks per thread they take rows and each
+///   packs every chunk itself.
 enum SparseDenseKernel {
     typealias V = SIMD16<Float>
-    static let chunkWidth = 16
+
+    /// How many nonzeros ahead the rows path prefetches dense rows. In a stand-alone copy of this
+    /// kernel at the benchmark shape (one thread), 16 ran 6-12% faster than no prefetch; 4 and 8
+    /// were in between, 24 and 32 no better.
+    static let prefetchDistance = 16
 
     /// The packed path is used when there are at least this many nonzeros per dense row: packing
-    /// touches each dense row once per chunk, the product touches `nonzeros` rows per chunk.
-    static let packingRatio = 4
+    /// reads every dense row once per 16 columns, the product then reads `nonzeros` lines from the
+    /// buffer instead of from the dense rows.
+    static let packingRatio = 16
 
-    enum Path { case automatic, packed, direct }
+    enum Path { case automatic, rows, packed }
 
     static func multiply(
         _ sparse: SparseMatrix, dense: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>,
@@ -77,7 +86,6 @@ enum SparseDenseKernel {
             out.update(repeating: 0, count: rows * n)
             return
         }
-        let chunks = (n + chunkWidth - 1) / chunkWidth
         let packed = path == .packed || (path == .automatic && nonzeros >= packingRatio * cols)
         sparse.rowPointers.withUnsafeBufferPointer { rp in
             sparse.columnIndices.withUnsafeBufferPointer { ci in
@@ -87,65 +95,26 @@ enum SparseDenseKernel {
                         dense: dense, n: n, cols: cols, out: out)
                     let shared = UncheckedSendableBox(operands)
                     // At least 32 K multiply-adds per thread, or the product stays on one thread.
-                    let rowWork = max(1, nonzeros * n / rows)
-                    let rowMinimum = max(1, 32_768 / rowWork)
+                    let rowMinimum = max(1, 32_768 / max(1, nonzeros * n / rows))
+                    let chunks = (n + 15) / 16
                     if !packed {
                         Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
                             let o = shared.value
-                            for r in range {
-                                for chunk in 0..<chunks { o.directChunk(row: r, chunk: chunk) }
-                            }
+                            for r in range { o.row(r) }
                         }
                     } else if chunks >= 4 * Parallel.resolve(threads) {
-                        let chunkMinimum = max(1, 32_768 / max(1, nonzeros * chunkWidth))
+                        let chunkMinimum = max(1, 32_768 / max(1, nonzeros * 16))
                         Parallel.forEachChunk(chunks, threads: threads, minimumChunk: chunkMinimum) { range in
-                            let o = shared.value
-                            o.withPackBuffer { buffer in
-                                for chunk in range {
-                                    o.pack(chunk: chunk, into: buffer)
-                                    for r in 0..<rows { o.packedChunk(row: r, chunk: chunk, buffer: buffer) }
-                                }
-                            }
+                            shared.value.packed(chunks: range, rows: 0..<rows)
                         }
                     } else {
                         Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
-                            let o = shared.value
-                            o.withPackBuffer { buffer in
-                                for chunk in 0..<chunks {
-                                    o.pack(chunk: chunk, into: buffer)
-                                    for r in range { o.packedChunk(row: r, chunk: chunk, buffer: buffer) }
-                                }
-                            }
+                            shared.value.packed(chunks: 0..<chunks, rows: range)
                         }
                     }
                 }
             }
         }
-    }
-
-    /// The summation order of every path: entry `start + i` goes to accumulator `i % 4` while four
-    /// entries remain, the last `count % 4` entries go to accumulator 0, and the chunk is
-    /// `(a0 + a1) + (a2 + a3)`. Four independent chains keep two FMA units busy (one chain waits
-    /// four cycles per entry).
-    @inline(__always)
-    static func chunkSum(
-        from start: Int, to end: Int, columns ci: UnsafePointer<Int32>, values v: UnsafePointer<Float>,
-        load: (Int) -> V
-    ) -> V {
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-        var e = start
-        while e + 4 <= end {
-            a0 = a0.addingProduct(v[e], load(Int(ci[e])))
-            a1 = a1.addingProduct(v[e + 1], load(Int(ci[e + 1])))
-            a2 = a2.addingProduct(v[e + 2], load(Int(ci[e + 2])))
-            a3 = a3.addingProduct(v[e + 3], load(Int(ci[e + 3])))
-            e += 4
-        }
-        while e < end {
-            a0 = a0.addingProduct(v[e], load(Int(ci[e])))
-            e += 1
-        }
-        return (a0 + a1) + (a2 + a3)
     }
 
     /// The raw operands of one product, shared read-only by the threads (each writes its own
@@ -159,23 +128,97 @@ enum SparseDenseKernel {
         let cols: Int
         let out: UnsafeMutablePointer<Float>
 
-        /// Columns `chunk * 16 ..< chunk * 16 + width` of the output.
-        @inline(__always)
-        func width(of chunk: Int) -> Int { min(chunkWidth, n - chunk * chunkWidth) }
+        // MARK: rows path
 
-        /// Runs `body` with a 64-byte-aligned buffer of `cols` x 16 floats.
-        func withPackBuffer(_ body: (UnsafeMutableRawPointer) -> Void) {
+        /// `out[r, 0..<n] = sum over entries e of row r of values[e] * dense[columns[e], 0..<n]`.
+        @inline(__always)
+        func row(_ r: Int) {
+            let start = rowPointers[r], end = rowPointers[r + 1], target = out + r * n
+            var j = 0
+            while j + 64 <= n {
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+                for e in start..<end {
+                    // Near the row's end nothing is prefetched (clamping to the last entry instead
+                    // made rows of ~23 nonzeros 8% slower with repeated hints).
+                    if e + prefetchDistance < end {
+                        let ahead = UnsafeRawPointer(dense + Int(columns[e + prefetchDistance]) * n + j)
+                        CacheHint.prefetchForRead(ahead)
+                        CacheHint.prefetchForRead(ahead + 64)
+                        CacheHint.prefetchForRead(ahead + 128)
+                        CacheHint.prefetchForRead(ahead + 192)
+                    }
+                    let source = UnsafeRawPointer(dense + Int(columns[e]) * n + j)
+                    let s = values[e]
+                    a0 = a0.addingProduct(s, source.loadUnaligned(as: V.self))
+                    a1 = a1.addingProduct(s, source.loadUnaligned(fromByteOffset: 64, as: V.self))
+                    a2 = a2.addingProduct(s, source.loadUnaligned(fromByteOffset: 128, as: V.self))
+                    a3 = a3.addingProduct(s, source.loadUnaligned(fromByteOffset: 192, as: V.self))
+                }
+                let t = UnsafeMutableRawPointer(target + j)
+                t.storeBytes(of: a0, as: V.self)
+                t.storeBytes(of: a1, toByteOffset: 64, as: V.self)
+                t.storeBytes(of: a2, toByteOffset: 128, as: V.self)
+                t.storeBytes(of: a3, toByteOffset: 192, as: V.self)
+                j += 64
+            }
+            if j < n { remainder(start: start, end: end, from: j, into: target) }
+        }
+
+        /// The last `n - first` (< 64) columns of a row in one pass: up to three 16-lane, one 8-lane
+        /// and one partly filled 8-lane accumulator.
+        @inline(__always)
+        func remainder(start: Int, end: Int, from first: Int, into target: UnsafeMutablePointer<Float>) {
+            typealias V8 = SIMD8<Float>
+            let width = n - first
+            let sixteens = width / 16, hasEight = width % 16 >= 8, lanes = width % 8
+            let eights = first + sixteens * 16, partial = eights + (hasEight ? 8 : 0)
+            var a0 = V(), a1 = V(), a2 = V(), b = V8(), c = V8()
+            for e in start..<end {
+                let rowStart = dense + Int(columns[e]) * n
+                if e + prefetchDistance < end {
+                    let ahead = UnsafeRawPointer(dense + Int(columns[e + prefetchDistance]) * n + first)
+                    CacheHint.prefetchForRead(ahead)
+                    if width > 16 { CacheHint.prefetchForRead(ahead + (width * 4 - 4)) }
+                }
+                let s = values[e]
+                let source = UnsafeRawPointer(rowStart + first)
+                if sixteens > 0 { a0 = a0.addingProduct(s, source.loadUnaligned(as: V.self)) }
+                if sixteens > 1 { a1 = a1.addingProduct(s, source.loadUnaligned(fromByteOffset: 64, as: V.self)) }
+                if sixteens > 2 { a2 = a2.addingProduct(s, source.loadUnaligned(fromByteOffset: 128, as: V.self)) }
+                if hasEight { b = b.addingProduct(s, UnsafeRawPointer(rowStart + eights).loadUnaligned(as: V8.self)) }
+                if lanes > 0 {
+                    var x = V8()
+                    for l in 0..<lanes { x[l] = rowStart[partial + l] }
+                    c = c.addingProduct(s, x)
+                }
+            }
+            let t = UnsafeMutableRawPointer(target + first)
+            if sixteens > 0 { t.storeBytes(of: a0, as: V.self) }
+            if sixteens > 1 { t.storeBytes(of: a1, toByteOffset: 64, as: V.self) }
+            if sixteens > 2 { t.storeBytes(of: a2, toByteOffset: 128, as: V.self) }
+            if hasEight { UnsafeMutableRawPointer(target + eights).storeBytes(of: b, as: V8.self) }
+            for l in 0..<lanes { target[partial + l] = c[l] }
+        }
+
+        // MARK: packed path
+
+        /// Output columns `16 * chunk ..< 16 * chunk + 16` (fewer in the last chunk) of `rows`,
+        /// for each chunk in `chunks`.
+        func packed(chunks: Range<Int>, rows: Range<Int>) {
             let buffer = UnsafeMutableRawPointer.allocate(
                 byteCount: max(1, cols) * MemoryLayout<V>.stride, alignment: 64)
             defer { buffer.deallocate() }
-            body(buffer)
+            for chunk in chunks {
+                pack(chunk: chunk, into: buffer)
+                sumPacked(rows: rows, chunk: chunk, buffer: UnsafeRawPointer(buffer))
+            }
         }
 
-        /// Copies dense columns of `chunk` into `buffer`, one 64-byte line per dense row, lanes past
-        /// the last column zero.
+        /// Copies the dense columns of `chunk` into `buffer`, one 64-byte line per dense row, lanes
+        /// past the last column zero.
         func pack(chunk: Int, into buffer: UnsafeMutableRawPointer) {
-            let first = chunk * chunkWidth, width = width(of: chunk)
-            if width == chunkWidth {
+            let first = chunk * 16, width = min(16, n - first)
+            if width == 16 {
                 for c in 0..<cols {
                     let source = UnsafeRawPointer(dense + c * n + first).loadUnaligned(as: V.self)
                     buffer.storeBytes(of: source, toByteOffset: c * MemoryLayout<V>.stride, as: V.self)
@@ -189,39 +232,49 @@ enum SparseDenseKernel {
             }
         }
 
+        /// Sums one chunk of `rows` from the packed lines, four rows side by side: each row's chain
+        /// runs over its entries in order, and the four chains are independent.
         @inline(__always)
-        func packedChunk(row r: Int, chunk: Int, buffer: UnsafeMutableRawPointer) {
-            let lines = UnsafeRawPointer(buffer)
-            let sum = chunkSum(from: rowPointers[r], to: rowPointers[r + 1], columns: columns, values: values) { c in
-                lines.load(fromByteOffset: c &* MemoryLayout<V>.stride, as: V.self)
+        func sumPacked(rows: Range<Int>, chunk: Int, buffer lines: UnsafeRawPointer) {
+            @inline(__always) func line(_ e: Int) -> V {
+                lines.load(fromByteOffset: Int(columns[e]) &* MemoryLayout<V>.stride, as: V.self)
             }
-            store(sum, row: r, chunk: chunk)
-        }
-
-        @inline(__always)
-        func directChunk(row r: Int, chunk: Int) {
-            let first = chunk * chunkWidth, width = width(of: chunk)
-            let start = rowPointers[r], end = rowPointers[r + 1]
-            let sum: V
-            if width == chunkWidth {
-                sum = chunkSum(from: start, to: end, columns: columns, values: values) { c in
-                    UnsafeRawPointer(dense + c * n + first).loadUnaligned(as: V.self)
+            var r = rows.lowerBound
+            while r + 4 <= rows.upperBound {
+                var p0 = rowPointers[r], p1 = rowPointers[r + 1], p2 = rowPointers[r + 2], p3 = rowPointers[r + 3]
+                let e0 = p1, e1 = p2, e2 = p3, e3 = rowPointers[r + 4]
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+                let common = min(min(e0 - p0, e1 - p1), min(e2 - p2, e3 - p3))
+                for _ in 0..<common {
+                    a0 = a0.addingProduct(values[p0], line(p0))
+                    a1 = a1.addingProduct(values[p1], line(p1))
+                    a2 = a2.addingProduct(values[p2], line(p2))
+                    a3 = a3.addingProduct(values[p3], line(p3))
+                    p0 += 1; p1 += 1; p2 += 1; p3 += 1
                 }
-            } else {
-                sum = chunkSum(from: start, to: end, columns: columns, values: values) { c in
-                    var lanes = V()
-                    for l in 0..<width { lanes[l] = dense[c * n + first + l] }
-                    return lanes
-                }
+                while p0 < e0 { a0 = a0.addingProduct(values[p0], line(p0)); p0 += 1 }
+                while p1 < e1 { a1 = a1.addingProduct(values[p1], line(p1)); p1 += 1 }
+                while p2 < e2 { a2 = a2.addingProduct(values[p2], line(p2)); p2 += 1 }
+                while p3 < e3 { a3 = a3.addingProduct(values[p3], line(p3)); p3 += 1 }
+                store(a0, row: r, chunk: chunk)
+                store(a1, row: r + 1, chunk: chunk)
+                store(a2, row: r + 2, chunk: chunk)
+                store(a3, row: r + 3, chunk: chunk)
+                r += 4
             }
-            store(sum, row: r, chunk: chunk)
+            while r < rows.upperBound {
+                var a = V()
+                for e in rowPointers[r]..<rowPointers[r + 1] { a = a.addingProduct(values[e], line(e)) }
+                store(a, row: r, chunk: chunk)
+                r += 1
+            }
         }
 
         @inline(__always)
         func store(_ sum: V, row r: Int, chunk: Int) {
-            let first = chunk * chunkWidth, width = width(of: chunk)
+            let first = chunk * 16, width = min(16, n - first)
             let target = out + r * n + first
-            if width == chunkWidth {
+            if width == 16 {
                 UnsafeMutableRawPointer(target).storeBytes(of: sum, as: V.self)
             } else {
                 for l in 0..<width { target[l] = sum[l] }

@@ -28,25 +28,33 @@ final class SparseKernelTests: XCTestCase {
         }
     }
 
-    /// The packed and direct paths, split over chunks or rows, give the same bits: every path sums
-    /// a chunk in one order. Row lengths 0-9 cover every remainder of the four accumulators.
-    func testKernelPathsAgreeBitForBit() {
+    /// Every output element is one fused multiply-add chain over its row's nonzeros in stored
+    /// order, on both paths and at any thread count: the result equals that chain computed
+    /// scalar by scalar, bit for bit. Row lengths differ (0-9 and 25-33), so the packed path's
+    /// four side-by-side rows end at different points. The widths cover every remainder shape
+    /// of the rows path (0-3 sixteen-lane parts, an eight-lane part, 1-7 single lanes) and, for
+    /// the packed path, chunks split over threads (130, 135: nine chunks) or rows split (the rest).
+    func testBothPathsComputeTheSequentialChainExactly() {
         var rng = SeededRNG(seed: 13)
         var triples: [(row: Int, col: Int, value: Float)] = []
         for r in 0..<30 {
-            for c in rng.sample(r % 10, from: 41) { triples.append((r, c, rng.normal())) }
+            for c in rng.sample(r % 3 == 0 ? 25 + r % 9 : r % 10, from: 41) { triples.append((r, c, rng.normal())) }
         }
         let sparse = SparseMatrix(rows: 30, cols: 41, triples: triples)
-        // Widths 16 and 17 give too few chunks for two threads (rows are split); 130 and 135 give
-        // nine (chunks are split). 135 and 17 end in a partial chunk.
-        for width in [3, 16, 17, 130, 135] {
+        let (rp, ci, v) = (sparse.rowPointers, sparse.columnIndices, sparse.values)
+        for width in [3, 16, 17, 24, 40, 63, 64, 88, 130, 135] {
             let dense = Tensor.normal([41, width], rng: &rng)
-            let expected = naiveMatmul(sparse.toDense(), dense, transposeA: false, transposeB: false)
-            let reference = sparse.multiply(dense, threads: 1, path: .direct)
-            assertClose(reference, expected, "width \(width)")
+            var expected = Tensor(shape: [30, width])
+            for r in 0..<30 {
+                for j in 0..<width {
+                    var sum: Float = 0
+                    for e in rp[r]..<rp[r + 1] { sum = sum.addingProduct(v[e], dense[Int(ci[e]), j]) }
+                    expected[r, j] = sum
+                }
+            }
             for threads in [1, 2, 3] {
-                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .direct), reference, "width \(width)")
-                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packed), reference, "width \(width)")
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .rows), expected, "width \(width)")
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packed), expected, "width \(width)")
             }
         }
     }
@@ -62,7 +70,7 @@ final class SparseKernelTests: XCTestCase {
             }
             let sparse = SparseMatrix(rows: 8, cols: 8, triples: triples)
             XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .packed))
-            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .direct))
+            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .rows))
         }
     }
 
@@ -70,7 +78,7 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertEqual(SparseMatrix(rows: 0, cols: 4).multiply(Tensor(shape: [4, 3])).shape, [0, 3])
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 2])), Tensor(shape: [3, 2]))
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).transposedMultiply(Tensor(shape: [3, 2])), Tensor(shape: [4, 2]))
-        for path in [SparseDenseKernel.Path.packed, .direct] {
+        for path in [SparseDenseKernel.Path.packed, .rows] {
             XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 20], repeating: 1), threads: 2, path: path),
                            Tensor(shape: [3, 20]))
             XCTAssertEqual(SparseMatrix(rows: 3, cols: 0).multiply(Tensor(shape: [0, 5]), threads: 1, path: path),
