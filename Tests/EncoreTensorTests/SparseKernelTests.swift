@@ -59,19 +59,20 @@ final class SparseKernelTests: XCTestCase {
         }
     }
 
-    /// The automatic choice: packed when there are at least `packingRatio` nonzeros per dense row.
-    func testAutomaticPathMatchesBothPaths() {
-        var rng = SeededRNG(seed: 14)
-        let dense = Tensor.normal([8, 40], rng: &rng)
-        for perRow in [1, 4] {
-            var triples: [(row: Int, col: Int, value: Float)] = []
-            for r in 0..<8 {
-                for c in rng.sample(perRow, from: 8) { triples.append((r, c, rng.normal())) }
-            }
-            let sparse = SparseMatrix(rows: 8, cols: 8, triples: triples)
-            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .packed))
-            XCTAssertEqual(sparse.multiply(dense, threads: 2), sparse.multiply(dense, threads: 2, path: .rows))
-        }
+    /// The automatic choice: packed only with at least 16 nonzeros per dense row and a dense
+    /// operand of at least 2^18 floats.
+    func testAutomaticPathChoice() {
+        // The benchmark's S*D (84,480 nonzeros, 3,706 x 600 dense) and S^T*D (512 x 600).
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 3706, n: 600), .packed)
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 512, n: 600), .packed)
+        // A Mult-VAE forward batch (500 users, ~95 items each): too few nonzeros per dense row.
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 47_500, cols: 3706, n: 600), .rows)
+        // CDAE's backward product: enough nonzeros, but a [500, 50] dense operand.
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 23_700, cols: 500, n: 50), .rows)
+        // The boundaries.
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 16 * 1024, cols: 1024, n: 256), .packed)
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 16 * 1024 - 1, cols: 1024, n: 256), .rows)
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 16 * 1024, cols: 1024, n: 255), .rows)
     }
 
     func testEmptyMatrices() {
