@@ -30,6 +30,8 @@ parser.add_argument("--python", default=sys.executable)
 parser.add_argument("--encore", default=".build/release/encore")
 parser.add_argument("--out", default="benchmarks/paired.jsonl")
 parser.add_argument("--table", help="print the table of an existing JSONL file and run nothing")
+parser.add_argument("--shape", action="append", default=[],
+                    help="GEMM shape MxNxK (repeatable; default: the four shapes of `encore bench gemm`)")
 args = parser.parse_args()
 
 GEMM_SHAPES = ["1024x1024x1024", "512x3706x600", "512x600x3706", "3706x3706x3706"]
@@ -50,7 +52,7 @@ for threads in [int(t) for t in args.threads.split(",")]:
     t = str(threads)
     only = args.only.split(",")
     if "gemm" in only:
-        for shape in GEMM_SHAPES:
+        for shape in args.shape or GEMM_SHAPES:
             jobs.append(([args.encore, "bench", "gemm", "--threads", t, "--shape", shape, "--json"],
                          [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm", "--shape", shape, "--json"]))
     if "sparse" in only:
