@@ -53,15 +53,14 @@ extension SparseMatrix {
 /// - **rows** (the default): each output row is built in registers, 64 columns per pass over the
 ///   row's nonzeros (four `SIMD16<Float>` accumulators), the dense rows `prefetchDistance`
 ///   nonzeros ahead prefetched; the last `n % 64` columns take one more pass. Threads take rows.
-/// - **packed** (at least `packingRatio` nonzeros per dense row, a dense operand of at least
-///   `packingMinimumDense` floats): 16 columns at a time, the dense
-///   columns are first copied into a contiguous, 64-byte-aligned buffer of `cols` x 16 floats
-///   (237 KiB at 3,706 columns, which stays in L2), so each nonzero reads one aligned cache line;
-///   read in place, the same 64 bytes straddle two lines on every other 2,400-byte dense row and
-///   sit on a different page for every nonzero. Four rows are summed side by side, which gives
-///   four independent chains without changing any row's order. Threads take 16-column chunks,
-///   each with its own buffer; with fewer than four chunks per thread they take rows and each
-///   packs every chunk itself.
+/// - **packed** (at least `packingRatio` nonzeros per dense row and a dense operand of at least
+///   `packingMinimumDense` floats): 16 columns at a time, the dense columns are first copied into
+///   a contiguous, 64-byte-aligned buffer of `cols` x 16 floats (237 KiB at 3,706 columns, which
+///   stays in L2), so each nonzero reads one aligned cache line; read in place, the same 64 bytes
+///   straddle two lines on every other 2,400-byte dense row and sit on a different page for every
+///   nonzero. Four rows are summed side by side, which gives four independent chains without
+///   changing any row's order. Threads take 16-column chunks, each with its own buffer; with
+///   fewer than four chunks per thread they take rows and each packs every chunk itself.
 enum SparseDenseKernel {
     typealias V = SIMD16<Float>
 
