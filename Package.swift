@@ -14,6 +14,26 @@ var releaseFlags = ["-Ounchecked"]
 var cpuFlags: [String] = []
 if !portable { cpuFlags = ["-target-cpu", targetCPU] }
 
+// Whether the target CPU has AVX-512F: the GEMM then uses its 12 x 32 register tile (32 zmm
+// registers) instead of the 6 x 16 AVX2 tile. For `native` the build machine's own flags decide
+// (Linux: /proc/cpuinfo; elsewhere no AVX-512 is assumed); for a named CPU, a list of LLVM names.
+// `ENCORE_AVX512=0` or `=1` overrides the guess.
+func targetHasAVX512() -> Bool {
+    if portable { return false }
+    if let forced = environment["ENCORE_AVX512"] { return ["1", "true", "yes"].contains(forced.lowercased()) }
+    if targetCPU == "native" {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+        return info.split(separator: "\n").contains { $0.hasPrefix("flags") && $0.split(separator: " ").contains("avx512f") }
+    }
+    let avx512CPUs: Set<String> = [
+        "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server",
+        "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "graniterapids-d",
+        "znver4", "znver5", "x86-64-v4",
+    ]
+    return avx512CPUs.contains(targetCPU)
+}
+if targetHasAVX512() { cpuFlags += ["-DENCORE_AVX512"] }
+
 let numericSettings: [SwiftSetting] = [
     .unsafeFlags(cpuFlags),
     .unsafeFlags(releaseFlags, .when(configuration: .release)),

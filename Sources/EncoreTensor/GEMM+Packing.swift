@@ -4,24 +4,22 @@
 /// `op(A)` and `op(B)` are read here, so one micro-kernel serves all of them.
 enum GEMMPacking {
     /// Packs `op(A)[rowStart ..< rowStart + rows, depthStart ..< depthStart + depth]` into
-    /// micro-panels of 6 rows: panel `q` holds element `(i, p)` at `q * depth * 6 + p * 6 + i`;
-    /// rows past the end are zero.
+    /// micro-panels of `mr = GEMMTile.rows` rows: panel `q` holds element `(i, p)` at
+    /// `q * depth * mr + p * mr + i`; rows past the end are zero.
     static func packA(
         _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
         rowStart: Int, rows: Int, depthStart: Int, depth: Int, into out: UnsafeMutablePointer<Float>
     ) {
         let mr = GEMMTile.rows
         if transposed {
-            // op(A)(i, p) = A[p, i]: walk each stored row once, left to right, dropping six-float
+            // op(A)(i, p) = A[p, i]: walk each stored row once, left to right, dropping `mr`-float
             // pieces into the panels (one sequential read stream; panel by panel re-read every
-            // row once per panel, 16 times for a 96-row block).
+            // row once per panel, 16 times for a 96-row block of 6-row panels).
             let full = rows / mr, rest = rows - full * mr
             for p in 0..<depth {
                 let source = a + (depthStart + p) * lda + rowStart
                 for q in 0..<full {
-                    let piece = source + q * mr, row = out + q * mr * depth + p * mr
-                    row[0] = piece[0]; row[1] = piece[1]; row[2] = piece[2]
-                    row[3] = piece[3]; row[4] = piece[4]; row[5] = piece[5]
+                    copyPiece(source + q * mr, to: out + q * mr * depth + p * mr)
                 }
                 if rest > 0 {
                     let piece = source + full * mr, row = out + full * mr * depth + p * mr
@@ -36,16 +34,7 @@ enum GEMMPacking {
             let valid = min(mr, rows - panel)
             let target = out + panel * depth
             if valid == mr {
-                // op(A)(i, p) = A[i, p]: six sequential read streams, one contiguous write stream
-                // (the hardware prefetcher follows six streams; stride-6 write passes it did not).
-                let r0 = a + (rowStart + panel) * lda + depthStart
-                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
-                var row = target
-                for p in 0..<depth {
-                    row[0] = r0[p]; row[1] = r1[p]; row[2] = r2[p]
-                    row[3] = r3[p]; row[4] = r4[p]; row[5] = r5[p]
-                    row += mr
-                }
+                packFullPanel(a + (rowStart + panel) * lda + depthStart, lda: lda, depth: depth, into: target)
             } else {
                 packPartialPanel(a + (rowStart + panel) * lda + depthStart, stride: lda, lanes: valid,
                                  width: mr, depth: depth, into: target)
@@ -54,9 +43,86 @@ enum GEMMPacking {
         }
     }
 
+    #if ENCORE_AVX512
+    /// Copies the 12 floats of one A piece (`op(A)` transposed: 12 consecutive stored floats).
+    @inline(__always)
+    private static func copyPiece(_ piece: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>) {
+        let source = UnsafeRawPointer(piece), target = UnsafeMutableRawPointer(row)
+        target.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        target.storeBytes(
+            of: source.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32, as: SIMD4<Float>.self)
+    }
+
+    /// One full 12-row panel of A as stored: `out[p * 12 + i] = first[i * lda + p]`.
+    @inline(__always)
+    private static func packFullPanel(
+        _ first: UnsafePointer<Float>, lda: Int, depth: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        transposeRows(first, stride: lda, width: 12, depth: depth, into: out)
+    }
+
+    /// `out[p * width + i] = first[i * stride + p]` for `i < width` (a multiple of 4), `p < depth`:
+    /// stored rows become panel lanes (full A panels as stored, full Bᵀ panels).
+    ///
+    /// Four depth steps at a time, as `width / 4` 4 x 4 transposes in registers (four 16-byte
+    /// loads from four rows, four 16-byte stores each). Written element by element, LLVM
+    /// vectorised the A loop over the depth with `vscatterdps` stores, which made packing 12% of a
+    /// 3706³ product; the Bᵀ panels were built from 16 scalar loads per vector.
+    @inline(__always)
+    static func transposeRows(
+        _ first: UnsafePointer<Float>, stride: Int, width: Int, depth: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        typealias Q = SIMD4<Float>
+        let target = UnsafeMutableRawPointer(out)
+        let step = width * 4  // bytes per depth step in `out`
+        var p = 0
+        while p + 4 <= depth {
+            for group in 0..<(width / 4) {
+                let r = UnsafeRawPointer(first + 4 * group * stride + p)
+                let v0 = r.loadUnaligned(as: Q.self)
+                let v1 = (r + 4 * stride).loadUnaligned(as: Q.self)
+                let v2 = (r + 8 * stride).loadUnaligned(as: Q.self)
+                let v3 = (r + 12 * stride).loadUnaligned(as: Q.self)
+                let base = p * step + group * 16
+                target.storeBytes(of: Q(v0[0], v1[0], v2[0], v3[0]), toByteOffset: base, as: Q.self)
+                target.storeBytes(of: Q(v0[1], v1[1], v2[1], v3[1]), toByteOffset: base + step, as: Q.self)
+                target.storeBytes(of: Q(v0[2], v1[2], v2[2], v3[2]), toByteOffset: base + 2 * step, as: Q.self)
+                target.storeBytes(of: Q(v0[3], v1[3], v2[3], v3[3]), toByteOffset: base + 3 * step, as: Q.self)
+            }
+            p += 4
+        }
+        while p < depth {
+            for i in 0..<width { out[p * width + i] = first[i * stride + p] }
+            p += 1
+        }
+    }
+    #else
+    /// Copies the 6 floats of one A piece (`op(A)` transposed: 6 consecutive stored floats).
+    @inline(__always)
+    private static func copyPiece(_ piece: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>) {
+        row[0] = piece[0]; row[1] = piece[1]; row[2] = piece[2]
+        row[3] = piece[3]; row[4] = piece[4]; row[5] = piece[5]
+    }
+
+    /// One full 6-row panel of A as stored: six sequential read streams, one contiguous write
+    /// stream (the hardware prefetcher follows six streams; stride-6 write passes it did not).
+    @inline(__always)
+    private static func packFullPanel(
+        _ first: UnsafePointer<Float>, lda: Int, depth: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        let r0 = first, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+        var row = out
+        for p in 0..<depth {
+            row[0] = r0[p]; row[1] = r1[p]; row[2] = r2[p]
+            row[3] = r3[p]; row[4] = r4[p]; row[5] = r5[p]
+            row += 6
+        }
+    }
+    #endif
+
     /// Packs `op(B)[depthStart ..< depthStart + depth, colStart ..< colStart + cols]` into
-    /// micro-panels of 16 columns: panel `q` holds `(p, j)` at `q * depth * 16 + p * 16 + j`;
-    /// columns past the end are zero.
+    /// micro-panels of `nr = GEMMTile.cols` columns (a multiple of 16): panel `q` holds `(p, j)` at
+    /// `q * depth * nr + p * nr + j`; columns past the end are zero.
     static func packB(
         _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
         depthStart: Int, depth: Int, colStart: Int, cols: Int, into out: UnsafeMutablePointer<Float>
@@ -68,18 +134,28 @@ enum GEMMPacking {
             while panel < cols {
                 let valid = min(nr, cols - panel)
                 let target = out + panel * depth
+                #if ENCORE_AVX512
                 if valid == nr {
-                    // Sixteen sequential read streams (one per stored row), one contiguous
-                    // 64-byte write per depth step.
-                    let base = b + (colStart + panel) * ldb + depthStart
+                    transposeRows(b + (colStart + panel) * ldb + depthStart, stride: ldb, width: nr, depth: depth,
+                                  into: target)
+                    panel += nr
+                    continue
+                }
+                #endif
+                if valid == nr {
+                    // `nr` sequential read streams (one per stored row), one contiguous write of
+                    // `nr` floats per depth step, built 16 lanes at a time.
                     let raw = UnsafeMutableRawPointer(target)
-                    for p in 0..<depth {
-                        let s = base + p
-                        let v = SIMD16<Float>(
-                            s[0], s[ldb], s[2 * ldb], s[3 * ldb], s[4 * ldb], s[5 * ldb], s[6 * ldb], s[7 * ldb],
-                            s[8 * ldb], s[9 * ldb], s[10 * ldb], s[11 * ldb], s[12 * ldb], s[13 * ldb],
-                            s[14 * ldb], s[15 * ldb])
-                        raw.storeBytes(of: v, toByteOffset: p * 64, as: SIMD16<Float>.self)
+                    for half in 0..<(nr / 16) {
+                        let base = b + (colStart + panel + 16 * half) * ldb + depthStart
+                        for p in 0..<depth {
+                            let s = base + p
+                            let v = SIMD16<Float>(
+                                s[0], s[ldb], s[2 * ldb], s[3 * ldb], s[4 * ldb], s[5 * ldb], s[6 * ldb],
+                                s[7 * ldb], s[8 * ldb], s[9 * ldb], s[10 * ldb], s[11 * ldb], s[12 * ldb],
+                                s[13 * ldb], s[14 * ldb], s[15 * ldb])
+                            raw.storeBytes(of: v, toByteOffset: p * nr * 4 + half * 64, as: SIMD16<Float>.self)
+                        }
                     }
                     panel += nr
                     continue
@@ -90,15 +166,17 @@ enum GEMMPacking {
             }
             return
         }
-        // op(B)(p, j) = B[p, j]: walk each stored row once, left to right, dropping 16-float
+        // op(B)(p, j) = B[p, j]: walk each stored row once, left to right, dropping `nr`-float
         // pieces into the panels (sequential reads; a panel-by-panel walk jumped a row per load).
         let full = cols / nr
         let raw = UnsafeMutableRawPointer(out)
         for p in 0..<depth {
             let source = b + (depthStart + p) * ldb + colStart
             for q in 0..<full {
-                let v = UnsafeRawPointer(source + q * nr).loadUnaligned(as: SIMD16<Float>.self)
-                raw.storeBytes(of: v, toByteOffset: (q * depth + p) * 64, as: SIMD16<Float>.self)
+                for half in 0..<(nr / 16) {
+                    let v = UnsafeRawPointer(source + q * nr + 16 * half).loadUnaligned(as: SIMD16<Float>.self)
+                    raw.storeBytes(of: v, toByteOffset: (q * depth + p) * nr * 4 + half * 64, as: SIMD16<Float>.self)
+                }
             }
             if full * nr < cols {
                 let row = out + full * nr * depth + p * nr

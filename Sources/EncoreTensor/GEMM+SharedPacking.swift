@@ -51,10 +51,11 @@ extension GEMMOperands {
         guard !rows.isEmpty else { return }
         let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
         let aCount = mcMax * depth
+        let scratchCount = GEMMTile.rows * GEMMTile.cols + 32
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: (aCount + 144) * MemoryLayout<Float>.stride, alignment: 64)
+            byteCount: (aCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
         defer { raw.deallocate() }
-        let packedA = raw.bindMemory(to: Float.self, capacity: aCount + 144)
+        let packedA = raw.bindMemory(to: Float.self, capacity: aCount + scratchCount)
         let scratch = packedA + aCount + 16 - (aCount % 16)
         multiplyRows(
             rows, column: column, nBlock: nBlock, slice: slice, depth: depth, beta: beta,

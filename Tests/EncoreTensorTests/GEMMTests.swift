@@ -1,15 +1,16 @@
-import EncoreTensor
+@testable import EncoreTensor
 import XCTest
 
 final class GEMMTests: XCTestCase {
     private let layouts = [(false, false), (false, true), (true, false), (true, true)]
 
-    /// Every layout at odd sizes, at the edges of the 6 x 16 tile, over several k-slices (k 801)
-    /// and several column blocks (n 3100 and 1553: blocks of equal width with a ragged last tile).
+    /// Every layout at odd sizes, at the edges of the 6 x 16 (AVX2) and 12 x 32 (AVX-512) tiles,
+    /// over several k-slices (k 801) and several column blocks (n 3100 and 1553: blocks of equal
+    /// width with a ragged last tile).
     func testAllLayoutsOddSizesAndAlphaBeta() {
         var rng = SeededRNG(seed: 9)
         let shapes = [(1, 1, 1), (7, 33, 65), (6, 16, 5), (5, 15, 17), (13, 17, 257), (33, 7, 1), (65, 1, 3),
-                      (12, 32, 300), (7, 40, 801), (13, 3100, 9), (8, 1553, 5)]
+                      (12, 32, 300), (7, 40, 801), (13, 3100, 9), (8, 1553, 5), (25, 65, 9), (24, 64, 4)]
         for (m, n, k) in shapes {
             for (transposeA, transposeB) in layouts {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
@@ -22,6 +23,16 @@ final class GEMMTests: XCTestCase {
                 assertClose(c, expected, absolute: 1e-4, "m=\(m) n=\(n) k=\(k) tA=\(transposeA) tB=\(transposeB)")
             }
         }
+    }
+
+    /// The blocking constants fit the tile the build uses: row blocks hold whole row tiles, column
+    /// blocks whole column tiles, and a tile row is whole `SIMD16` vectors (the kernels and the
+    /// packing of B assume all three).
+    func testBlockingFitsTheTile() {
+        XCTAssertEqual(GEMMOperands.mc % GEMMTile.rows, 0)
+        XCTAssertEqual(GEMMOperands.nc % GEMMTile.cols, 0)
+        XCTAssertEqual(GEMMTile.cols % 16, 0)
+        XCTAssertGreaterThanOrEqual(GEMMOperands.kc, 1)
     }
 
     /// Empty dimensions: k = 0 scales C by beta; m = 0 or n = 0 touch nothing.
