@@ -44,6 +44,13 @@ public enum Parallel {
             body(0..<count)
             return
         }
+        #if os(Linux)
+        if let pool = SpinningPool.shared,
+            pool.run(chunks: chunks, { t in body((t * count / chunks)..<((t + 1) * count / chunks)) })
+        {
+            return
+        }
+        #endif
         withoutActuallyEscaping(body) { body in
             // The contract above makes `body` safe to call concurrently; the box tells the compiler.
             let shared = UncheckedSendableBox(body)
