@@ -1,4 +1,18 @@
 extension GEMMOperands {
+    #if ENCORE_AVX512
+    /// Whether threads share packed B blocks (`runSharingB`) when there are enough rows. Not with
+    /// the AVX-512 tile: there each thread streams the whole L2-resident B block for every A
+    /// micro-panel, and splitting the output instead (each thread packing its own B) measured
+    /// faster on Sapphire Rapids at two threads: medians of 4 interleaved runs 144-171 against
+    /// 128-131 GFLOP/s at 3706³, 154-172 against 134-140 at 1024³, 139-150 against 130-144 at
+    /// 512 x 600 x 3706.
+    static let sharePackedB = false
+    #else
+    /// Whether threads share packed B blocks (`runSharingB`) when there are enough rows: yes with
+    /// the AVX2 tile (measured on Zen 3 in session 3).
+    static let sharePackedB = true
+    #endif
+
     /// The whole product on `threads` threads sharing one packed copy of each `op(B)` block.
     ///
     /// For each column block and k-slice, the threads first pack the block's B micro-panels
