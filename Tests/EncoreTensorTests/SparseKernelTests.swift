@@ -34,6 +34,7 @@ final class SparseKernelTests: XCTestCase {
     /// four side-by-side rows end at different points. The widths cover every remainder shape
     /// of the rows path (0-3 sixteen-lane parts, an eight-lane part, 1-7 single lanes) and, for
     /// the packed path, chunks split over threads (130, 135: nine chunks) or rows split (the rest).
+    /// Here the row-block path sees one partial block; the next test gives it several.
     func testBothPathsComputeTheSequentialChainExactly() {
         var rng = SeededRNG(seed: 13)
         var triples: [(row: Int, col: Int, value: Float)] = []
@@ -55,15 +56,43 @@ final class SparseKernelTests: XCTestCase {
             for threads in [1, 2, 3] {
                 XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .rows), expected, "width \(width)")
                 XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packed), expected, "width \(width)")
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packedRowBlocks), expected, "width \(width)")
             }
         }
     }
 
+    /// The row-block path over several blocks of rows (a full one, another, a partial one) and
+    /// rows of every length 0-40, against the scalar chain, bit for bit.
+    func testRowBlocksComputeTheSequentialChainExactly() {
+        var rng = SeededRNG(seed: 14)
+        let rows = 2 * SparseDenseKernel.rowBlock + 22
+        var triples: [(row: Int, col: Int, value: Float)] = []
+        for r in 0..<rows { for c in rng.sample(r % 41, from: 45) { triples.append((r, c, rng.normal())) } }
+        let sparse = SparseMatrix(rows: rows, cols: 45, triples: triples)
+        let (rp, ci, v) = (sparse.rowPointers, sparse.columnIndices, sparse.values)
+        let dense = Tensor.normal([45, 37], rng: &rng)
+        var expected = Tensor(shape: [rows, 37])
+        for r in 0..<rows {
+            for j in 0..<37 {
+                var sum: Float = 0
+                for e in rp[r]..<rp[r + 1] { sum = sum.addingProduct(v[e], dense[Int(ci[e]), j]) }
+                expected[r, j] = sum
+            }
+        }
+        for threads in [1, 2, 3] {
+            XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packedRowBlocks), expected)
+        }
+    }
+
     /// The automatic choice: packed only with at least 16 nonzeros per dense row and a dense
-    /// operand of at least 2^18 floats.
+    /// operand of at least 2^18 floats; in row blocks when the output is larger than 2^21 floats
+    /// and the packed dense operand at most 1.5 * 2^19 floats.
     func testAutomaticPathChoice() {
-        // The benchmark's S*D (84,480 nonzeros, 3,706 x 600 dense) and S^T*D (512 x 600).
-        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 3706, n: 600), .packed)
+        // The benchmark's S*D (84,480 nonzeros, 3,706 x 600 dense) and S^T*D (512 x 600 dense,
+        // 3,706 x 600 output).
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 3706, n: 600, rows: 512), .packed)
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 512, n: 600, rows: 3706), .packedRowBlocks)
+        XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 512, n: 600, rows: 3000), .packed)
         XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 84_480, cols: 512, n: 600), .packed)
         // A Mult-VAE forward batch (500 users, ~95 items each): too few nonzeros per dense row.
         XCTAssertEqual(SparseDenseKernel.automaticPath(nonzeros: 47_500, cols: 3706, n: 600), .rows)
@@ -79,7 +108,7 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertEqual(SparseMatrix(rows: 0, cols: 4).multiply(Tensor(shape: [4, 3])).shape, [0, 3])
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 2])), Tensor(shape: [3, 2]))
         XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).transposedMultiply(Tensor(shape: [3, 2])), Tensor(shape: [4, 2]))
-        for path in [SparseDenseKernel.Path.packed, .rows] {
+        for path in [SparseDenseKernel.Path.packed, .rows, .packedRowBlocks] {
             XCTAssertEqual(SparseMatrix(rows: 3, cols: 4).multiply(Tensor(shape: [4, 20], repeating: 1), threads: 2, path: path),
                            Tensor(shape: [3, 20]))
             XCTAssertEqual(SparseMatrix(rows: 3, cols: 0).multiply(Tensor(shape: [0, 5]), threads: 1, path: path),
