@@ -15,7 +15,9 @@ struct GEMMOperands: @unchecked Sendable {
     static let mc = 96
     /// Widest packed B block (a multiple of 32): `kc x nc` floats = 1.5 MiB, which stays in a
     /// 2 MiB L2 next to the A block. On Sapphire Rapids (2 MiB L2, 48 KiB L1d), kc 256/320/384,
-    /// mc 48/96/192 and nc 768-1536 measured within the machine's noise of each other (+-15%).
+    /// mc 48/96/192 and nc 768-1536 measured within the machine's noise of each other (+-15%) at
+    /// 1024³ and the 512-row shapes; at 3706³ (one thread, medians of 4 interleaved runs) nc 1024
+    /// gave 94-97 GFLOP/s, 768 gave 93-94 and 1536 gave 88-90.
     static let nc = 1024
     #else
     /// Depth of a packed slice: a `kc x 16` B micro-panel is 24 KiB of Zen 3's 32 KiB L1d. Deeper
