@@ -51,7 +51,7 @@ struct GEMMOperands: @unchecked Sendable {
         // One allocation per call and thread, reused by every block; 64-byte aligned for the
         // kernel's aligned SIMD16 loads of packed B.
         let aCount = mcMax * kc, bCount = ncMax * kc
-        let scratchCount = GEMMTile.rows * GEMMTile.cols + 32
+        let scratchCount = GEMMTile.scratchCount
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: (aCount + bCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
         defer { raw.deallocate() }
@@ -116,7 +116,7 @@ struct GEMMOperands: @unchecked Sendable {
         c: UnsafeMutablePointer<Float>, beta: Float, scratch: UnsafeMutablePointer<Float>
     ) {
         #if ENCORE_AVX512
-        // A micro-panel (kc x 12, 12 KiB at kc 256) stays in L1 while the B micro-panels of the
+        // A micro-panel (kc x 12, 18 KiB at kc 384) stays in L1 while the B micro-panels of the
         // block stream past it from L2 (BLIS's order for this tile): the larger, 32-wide B panel
         // would fill two thirds of the 48 KiB L1 on its own.
         var ir = 0

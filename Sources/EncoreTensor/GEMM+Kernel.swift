@@ -206,6 +206,9 @@ enum GEMMTile {
 #endif
 
 extension GEMMTile {
+    /// Floats to allocate for `scratch`: one tile plus room to align it to 64 bytes.
+    static let scratchCount = rows * cols + 32
+
     /// Writes the first `validRows x validCols` entries of a tile held in `scratch` (row stride
     /// `cols`) as `C = alpha * acc + beta * C`: the edge tiles of C.
     @inline(never)

@@ -134,29 +134,24 @@ enum GEMMPacking {
             while panel < cols {
                 let valid = min(nr, cols - panel)
                 let target = out + panel * depth
-                #if ENCORE_AVX512
                 if valid == nr {
+                    #if ENCORE_AVX512
                     transposeRows(b + (colStart + panel) * ldb + depthStart, stride: ldb, width: nr, depth: depth,
                                   into: target)
-                    panel += nr
-                    continue
-                }
-                #endif
-                if valid == nr {
-                    // `nr` sequential read streams (one per stored row), one contiguous write of
-                    // `nr` floats per depth step, built 16 lanes at a time.
+                    #else
+                    // Sixteen sequential read streams (one per stored row), one contiguous
+                    // 64-byte write per depth step.
+                    let base = b + (colStart + panel) * ldb + depthStart
                     let raw = UnsafeMutableRawPointer(target)
-                    for half in 0..<(nr / 16) {
-                        let base = b + (colStart + panel + 16 * half) * ldb + depthStart
-                        for p in 0..<depth {
-                            let s = base + p
-                            let v = SIMD16<Float>(
-                                s[0], s[ldb], s[2 * ldb], s[3 * ldb], s[4 * ldb], s[5 * ldb], s[6 * ldb],
-                                s[7 * ldb], s[8 * ldb], s[9 * ldb], s[10 * ldb], s[11 * ldb], s[12 * ldb],
-                                s[13 * ldb], s[14 * ldb], s[15 * ldb])
-                            raw.storeBytes(of: v, toByteOffset: p * nr * 4 + half * 64, as: SIMD16<Float>.self)
-                        }
+                    for p in 0..<depth {
+                        let s = base + p
+                        let v = SIMD16<Float>(
+                            s[0], s[ldb], s[2 * ldb], s[3 * ldb], s[4 * ldb], s[5 * ldb], s[6 * ldb], s[7 * ldb],
+                            s[8 * ldb], s[9 * ldb], s[10 * ldb], s[11 * ldb], s[12 * ldb], s[13 * ldb],
+                            s[14 * ldb], s[15 * ldb])
+                        raw.storeBytes(of: v, toByteOffset: p * 64, as: SIMD16<Float>.self)
                     }
+                    #endif
                     panel += nr
                     continue
                 }

@@ -65,7 +65,7 @@ extension GEMMOperands {
         guard !rows.isEmpty else { return }
         let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
         let aCount = mcMax * depth
-        let scratchCount = GEMMTile.rows * GEMMTile.cols + 32
+        let scratchCount = GEMMTile.scratchCount
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: (aCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
         defer { raw.deallocate() }

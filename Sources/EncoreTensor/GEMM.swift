@@ -31,8 +31,8 @@ public enum GEMM {
         // Tiny products stay on one thread: waking a second costs more than it saves.
         let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
         // With enough rows for every thread (and `sharePackedB`), the threads share each packed B
-        // block and split the rows (runSharingB). Otherwise they split the larger output dimension into whole
-        // micro-tiles, each packing its own panels. The tile grid and the k-blocking do not
+        // block and split the rows (runSharingB). Otherwise they split the larger output
+        // dimension into whole micro-tiles, each packing its own panels. The tile grid and the k-blocking do not
         // depend on the split, so every element of C sees the same sequence of operations for
         // any thread count.
         let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows

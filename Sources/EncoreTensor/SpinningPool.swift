@@ -1,4 +1,5 @@
 #if os(Linux)
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -55,14 +56,10 @@ final class SpinningPool: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wakeUp, nil)
         for _ in 0..<workers {
-            let box = UncheckedSendableBox(self)
             var thread = pthread_t()
-            let context = Unmanaged.passRetained(WorkerStart { box.value.work() }).toOpaque()
             let created = pthread_create(&thread, nil, { context in
-                let start = Unmanaged<WorkerStart>.fromOpaque(context!).takeRetainedValue()
-                start.run()
-                return nil
-            }, context)
+                Unmanaged<SpinningPool>.fromOpaque(context!).takeRetainedValue().work()
+            }, Unmanaged.passRetained(self).toOpaque())
             precondition(created == 0, "SpinningPool: pthread_create failed with \(created)")
             pthread_detach(thread)
         }
@@ -118,17 +115,18 @@ final class SpinningPool: @unchecked Sendable {
         body.assumingMemoryBound(to: Body.self).pointee(index)
     }
 
-    /// A worker's loop: wait for a new generation (spinning, then blocked), claim its chunks.
-    private func work() {
+    /// A worker's loop, which never ends: wait for a new generation (spinning, then blocked),
+    /// claim its chunks.
+    private func work() -> Never {
         var seen = 0
         while true {
             var current = ticket.load(ordering: .acquiring) >> 32
             if current == seen {
-                let start = MonotonicClock.now()
+                let start = DispatchTime.now().uptimeNanoseconds
                 var spins = 0
                 while current == seen {
                     spins &+= 1
-                    if spins & 1023 == 0 && MonotonicClock.now() &- start > Self.spinNanoseconds {
+                    if spins & 1023 == 0 && DispatchTime.now().uptimeNanoseconds &- start > Self.spinNanoseconds {
                         pthread_mutex_lock(mutex)
                         while ticket.load(ordering: .acquiring) >> 32 == seen {
                             sleepers += 1
@@ -146,18 +144,4 @@ final class SpinningPool: @unchecked Sendable {
     }
 }
 
-/// The start routine of a worker thread.
-private final class WorkerStart {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
-/// A monotonic clock in nanoseconds.
-private enum MonotonicClock {
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
-    }
-}
 #endif
