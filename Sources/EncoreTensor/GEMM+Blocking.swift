@@ -42,15 +42,28 @@ struct GEMMOperands: @unchecked Sendable {
     let beta: Float
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
+    /// The blocking in force: the build's `kc`, `mc` and `nc` unless a test shrinks them to reach
+    /// the multi-block paths on small shapes (`mcLimit` a multiple of `GEMMTile.rows`, `ncLimit`
+    /// of `GEMMTile.cols`).
+    var kcLimit = GEMMOperands.kc, mcLimit = GEMMOperands.mc, ncLimit = GEMMOperands.nc
 
     /// Computes the `rows x cols` block of C with this thread's own packing buffers.
+    ///
+    /// With one column block the loops are column block, k-slice, row block, and each A block
+    /// is packed just before its sweep (L2-hot). With several column blocks the k-slice loop goes
+    /// outside: the row blocks of a k-slice are packed once, at the first column block, into a
+    /// buffer holding the whole `rows x kc` slice, and reused by the others. At 3706³ (four
+    /// column blocks of 1024 on AVX-512) A was otherwise packed four times, 5% of the product
+    /// and more for Aᵀ. Each element of C still receives its k-slices in the same order with the
+    /// same beta on the first, so both orders give identical results.
     func run(rows: Range<Int>, cols: Range<Int>) {
         guard !rows.isEmpty && !cols.isEmpty else { return }
         let (kc, nc, ncMax) = blocking(columns: cols.count)
-        let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
+        let reusesA = cols.count > nc
+        let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
         // One allocation per call and thread, reused by every block; 64-byte aligned for the
         // kernel's aligned SIMD16 loads of packed B.
-        let aCount = mcMax * kc, bCount = ncMax * kc
+        let aCount = (reusesA ? roundUp(rows.count, GEMMTile.rows) : mcMax) * kc, bCount = ncMax * kc
         let scratchCount = GEMMTile.scratchCount
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: (aCount + bCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
@@ -59,6 +72,26 @@ struct GEMMOperands: @unchecked Sendable {
         let packedA = packedB + bCount
         let scratch = packedA + aCount + 16 - (aCount % 16)
 
+        if reusesA {
+            var pc = 0
+            while pc < k {
+                let depth = min(kc, k - pc)
+                var jc = cols.lowerBound
+                while jc < cols.upperBound {
+                    let nBlock = min(nc, cols.upperBound - jc)
+                    GEMMPacking.packB(
+                        b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
+                        colStart: jc, cols: nBlock, into: packedB)
+                    multiplyRows(
+                        rows, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
+                        packedA: packedA, aPacking: jc == cols.lowerBound ? .packWholeSlice : .reuseWholeSlice,
+                        packedB: packedB, scratch: scratch)
+                    jc += nBlock
+                }
+                pc += depth
+            }
+            return
+        }
         var jc = cols.lowerBound
         while jc < cols.upperBound {
             let nBlock = min(nc, cols.upperBound - jc)
@@ -83,27 +116,43 @@ struct GEMMOperands: @unchecked Sendable {
     /// of reading and writing C for little arithmetic. Equal column blocks too (1767 -> 2 x 896,
     /// not 1536 + 231).
     func blocking(columns: Int) -> (kc: Int, nc: Int, ncMax: Int) {
-        let slices = (k + Self.kc - 1) / Self.kc
+        let slices = (k + kcLimit - 1) / kcLimit
         let kc = (k + slices - 1) / slices
-        let columnBlocks = (columns + Self.nc - 1) / Self.nc
+        let columnBlocks = (columns + ncLimit - 1) / ncLimit
         let nc = roundUp((columns + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
         return (kc, nc, min(nc, roundUp(columns, GEMMTile.cols)))
     }
 
-    /// Rows `rows` of one (column block, k-slice): packs each `mc`-row block of `op(A)` into
-    /// `packedA` and sweeps it against the packed B block. The first k-slice applies `beta`.
+    /// How `multiplyRows` uses its A buffer.
+    enum APacking {
+        /// A one-block buffer (`mc x depth`): every row block is packed into it just before its sweep.
+        case perBlock
+        /// A whole-slice buffer (`rows x depth`): row block `ic` is packed at offset
+        /// `(ic - rows.lowerBound) * depth` and kept for the slice's later column blocks.
+        case packWholeSlice
+        /// The whole-slice buffer a `packWholeSlice` call filled: nothing is packed.
+        case reuseWholeSlice
+    }
+
+    /// Rows `rows` of one (column block, k-slice): packs (or reuses, see `APacking`) each
+    /// `mc`-row block of `op(A)` and sweeps it against the packed B block. The first k-slice
+    /// applies `beta`.
     func multiplyRows(
         _ rows: Range<Int>, column: Int, nBlock: Int, slice: Int, depth: Int, beta: Float,
-        packedA: UnsafeMutablePointer<Float>, packedB: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        packedA: UnsafeMutablePointer<Float>, aPacking: APacking = .perBlock, packedB: UnsafePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
     ) {
         var ic = rows.lowerBound
         while ic < rows.upperBound {
-            let mBlock = min(Self.mc, rows.upperBound - ic)
-            GEMMPacking.packA(
-                a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
-                depthStart: slice, depth: depth, into: packedA)
+            let mBlock = min(mcLimit, rows.upperBound - ic)
+            let block = aPacking == .perBlock ? packedA : packedA + (ic - rows.lowerBound) * depth
+            if aPacking != .reuseWholeSlice {
+                GEMMPacking.packA(
+                    a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
+                    depthStart: slice, depth: depth, into: block)
+            }
             sweep(
-                mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: packedA, packedB: packedB,
+                mBlock: mBlock, nBlock: nBlock, depth: depth, packedA: block, packedB: packedB,
                 c: c + ic * ldc + column, beta: beta, scratch: scratch)
             ic += mBlock
         }

@@ -63,7 +63,7 @@ extension GEMMOperands {
         packedB: UnsafeMutablePointer<Float>
     ) {
         guard !rows.isEmpty else { return }
-        let mcMax = min(Self.mc, roundUp(rows.count, GEMMTile.rows))
+        let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
         let aCount = mcMax * depth
         let scratchCount = GEMMTile.scratchCount
         let raw = UnsafeMutableRawPointer.allocate(

@@ -25,6 +25,49 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Several column blocks, row blocks and k-slices at once, with the blocking shrunk so a
+    /// small product has them all (kc 32, mc 24, nc 64 on 50 x 200 x 70: 3 k-slices of 24, row
+    /// blocks 24 + 24 + 2, 4 column blocks of 64 with a ragged last one): `run` then packs each A
+    /// slice once and reuses it across the column blocks. The result must equal, bit for bit,
+    /// running each column block on its own (A packed per block, the other loop order), and
+    /// match the naive product.
+    func testReusedASliceAcrossColumnBlocks() {
+        var rng = SeededRNG(seed: 12)
+        let (m, n, k) = (50, 200, 70)
+        for (transposeA, transposeB) in layouts {
+            let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
+            let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
+            let c0 = Tensor.normal([m, n], rng: &rng)
+            var whole = c0, blockwise = c0
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    func operands(_ c: UnsafeMutablePointer<Float>) -> GEMMOperands {
+                        GEMMOperands(
+                            transposeA: transposeA, transposeB: transposeB, k: k, alpha: 0.5,
+                            a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+                            beta: 2, c: c, ldc: n, kcLimit: 32, mcLimit: 24, ncLimit: 64)
+                    }
+                    whole.withUnsafeMutableBufferPointer { c in
+                        let ops = operands(c.baseAddress!)
+                        XCTAssertEqual(ops.blocking(columns: n).kc, 24)
+                        XCTAssertEqual(ops.blocking(columns: n).nc, 64)
+                        ops.run(rows: 0..<m, cols: 0..<n)
+                    }
+                    blockwise.withUnsafeMutableBufferPointer { c in
+                        let ops = operands(c.baseAddress!)
+                        for jc in stride(from: 0, to: n, by: 64) {
+                            ops.run(rows: 0..<m, cols: jc..<min(n, jc + 64))
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(whole, blockwise, "tA=\(transposeA) tB=\(transposeB)")
+            var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
+            for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
+            assertClose(whole, expected, absolute: 1e-3, "tA=\(transposeA) tB=\(transposeB)")
+        }
+    }
+
     /// The blocking constants fit the tile the build uses: row blocks hold whole row tiles, column
     /// blocks whole column tiles, and a tile row is whole `SIMD16` vectors (the kernels and the
     /// packing of B assume all three).
