@@ -103,6 +103,29 @@ final class SparseMatrixTests: XCTestCase {
         XCTAssertEqual(SparseMatrix(rows: 0, cols: 4).transposed().shape, [4, 0])
     }
 
+    /// A random 57 x 83 matrix (some empty rows and columns): the transpose equals the dense
+    /// transpose, lists each row's columns in increasing order, and transposing twice gives back
+    /// the same CSR arrays.
+    func testTransposeRandomMatchesDense() {
+        var rng = SeededRNG(seed: 21)
+        var triples: [(Int, Int, Float)] = []
+        for r in 0..<57 where r % 7 != 3 {
+            for c in 0..<83 where c % 11 != 5 && rng.bernoulli(0.15) {
+                triples.append((r, c, rng.uniform(-0.5, 0.5)))
+            }
+        }
+        let m = SparseMatrix(rows: 57, cols: 83, triples: triples)
+        let t = m.transposed()
+        XCTAssertEqual(t.shape, [83, 57])
+        XCTAssertEqual(t.nonzeroCount, m.nonzeroCount)
+        XCTAssertEqual(t.toDense(), m.toDense().transposed())
+        for r in 0..<t.rows {
+            let columns = t.columnIndices[t.rowPointers[r]..<t.rowPointers[r + 1]]
+            XCTAssertEqual(Array(columns), columns.sorted(), "row \(r)")
+        }
+        XCTAssertEqual(t.transposed(), m)
+    }
+
     func testSparseTimesDense() {
         var rng = SeededRNG(seed: 5)
         let dense = Tensor.normal([4, 5], rng: &rng)
