@@ -49,13 +49,13 @@ struct GEMMOperands: @unchecked Sendable {
 
     /// Computes the `rows x cols` block of C with this thread's own packing buffers.
     ///
-    /// With one column block the loops are column block, k-slice, row block, and each A block
-    /// is packed just before its sweep (L2-hot). With several column blocks the k-slice loop goes
-    /// outside: the row blocks of a k-slice are packed once, at the first column block, into a
-    /// buffer holding the whole `rows x kc` slice, and reused by the others. At 3706³ (four
-    /// column blocks of 1024 on AVX-512) A was otherwise packed four times, 5% of the product
-    /// and more for Aᵀ. Each element of C still receives its k-slices in the same order with the
-    /// same beta on the first, so both orders give identical results.
+    /// The loops are k-slice, column block, row block. With one column block each A block is
+    /// packed just before its sweep (L2-hot). With several, the row blocks of a k-slice are packed
+    /// once, at the first column block, into a buffer holding the whole `rows x kc` slice, and
+    /// reused by the others. At 3706³ (four column blocks of 1024 on AVX-512) A was otherwise
+    /// packed four times, 5% of the product and more for Aᵀ. Each element of C receives its
+    /// k-slices in the same order with beta on the first, as in the earlier order with the column
+    /// block outside, so the results are the same.
     func run(rows: Range<Int>, cols: Range<Int>) {
         guard !rows.isEmpty && !cols.isEmpty else { return }
         let (kc, nc, ncMax) = blocking(columns: cols.count)
@@ -72,41 +72,26 @@ struct GEMMOperands: @unchecked Sendable {
         let packedA = packedB + bCount
         let scratch = packedA + aCount + 16 - (aCount % 16)
 
-        if reusesA {
-            var pc = 0
-            while pc < k {
-                let depth = min(kc, k - pc)
-                var jc = cols.lowerBound
-                while jc < cols.upperBound {
-                    let nBlock = min(nc, cols.upperBound - jc)
-                    GEMMPacking.packB(
-                        b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
-                        colStart: jc, cols: nBlock, into: packedB)
-                    multiplyRows(
-                        rows, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
-                        packedA: packedA, aPacking: jc == cols.lowerBound ? .packWholeSlice : .reuseWholeSlice,
-                        packedB: packedB, scratch: scratch)
-                    jc += nBlock
-                }
-                pc += depth
-            }
-            return
-        }
-        var jc = cols.lowerBound
-        while jc < cols.upperBound {
-            let nBlock = min(nc, cols.upperBound - jc)
-            var pc = 0
-            while pc < k {
-                let depth = min(kc, k - pc)
+        // k-slice outside, column block inside: with one column block this is the same order as
+        // the other way round, and with several it lets the first column block's A packing serve
+        // the rest.
+        var pc = 0
+        while pc < k {
+            let depth = min(kc, k - pc)
+            var jc = cols.lowerBound
+            while jc < cols.upperBound {
+                let nBlock = min(nc, cols.upperBound - jc)
                 GEMMPacking.packB(
                     b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
                     colStart: jc, cols: nBlock, into: packedB)
+                let aPacking: APacking =
+                    !reusesA ? .perBlock : jc == cols.lowerBound ? .packWholeSlice : .reuseWholeSlice
                 multiplyRows(
                     rows, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
-                    packedA: packedA, packedB: packedB, scratch: scratch)
-                pc += depth
+                    packedA: packedA, aPacking: aPacking, packedB: packedB, scratch: scratch)
+                jc += nBlock
             }
-            jc += nBlock
+            pc += depth
         }
     }
 

@@ -32,9 +32,9 @@ public enum GEMM {
         let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
         // With enough rows for every thread (and `sharePackedB`), the threads share each packed B
         // block and split the rows (runSharingB). Otherwise they split the larger output
-        // dimension into whole micro-tiles, each packing its own panels. The tile grid and the k-blocking do not
-        // depend on the split, so every element of C sees the same sequence of operations for
-        // any thread count.
+        // dimension into whole micro-tiles, each packing its own panels. The tile grid and the
+        // k-blocking do not depend on the split, so every element of C sees the same sequence of
+        // operations for any thread count.
         let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
         if requested == 1 {
             operands.run(rows: 0..<m, cols: 0..<n)

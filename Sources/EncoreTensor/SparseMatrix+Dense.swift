@@ -255,7 +255,7 @@ enum SparseDenseKernel {
         }
 
         /// All output columns of `rows`: every chunk packed once into one buffer, then the rows in
-        /// blocks of `rowBlock`, each block chunk by chunk.
+        /// blocks of `rowBlock`, each block a pair of chunks at a time.
         func packedRowBlocks(rows: Range<Int>) {
             // Chunks in pairs, side by side: 128 bytes per dense row, so each nonzero's column
             // index and value serve two 64-byte lines (session 6: S^T*D at one thread went from
@@ -264,7 +264,8 @@ enum SparseDenseKernel {
             let chunks = (n + 15) / 16, pairs = chunks / 2
             let lineBytes = MemoryLayout<V>.stride
             let pairBytes = max(1, cols) * 2 * lineBytes, chunkBytes = max(1, cols) * lineBytes
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: pairs * pairBytes + chunkBytes, alignment: 64)
+            let buffer = UnsafeMutableRawPointer.allocate(
+                byteCount: pairs * pairBytes + chunks % 2 * chunkBytes, alignment: 64)
             defer { buffer.deallocate() }
             for pair in 0..<pairs {
                 pack(chunk: 2 * pair, into: buffer + pair * pairBytes, lineBytes: 2 * lineBytes)
@@ -288,10 +289,10 @@ enum SparseDenseKernel {
         @inline(__always)
         func sumPackedPair(rows: Range<Int>, pair: Int, buffer lines: UnsafeRawPointer) {
             @inline(__always) func low(_ e: Int) -> V {
-                lines.load(fromByteOffset: Int(columns[e]) &* 128, as: V.self)
+                lines.load(fromByteOffset: Int(columns[e]) &* (2 * MemoryLayout<V>.stride), as: V.self)
             }
             @inline(__always) func high(_ e: Int) -> V {
-                lines.load(fromByteOffset: Int(columns[e]) &* 128 &+ 64, as: V.self)
+                lines.load(fromByteOffset: Int(columns[e]) &* (2 * MemoryLayout<V>.stride) &+ MemoryLayout<V>.stride, as: V.self)
             }
             var r = rows.lowerBound
             while r + 4 <= rows.upperBound {

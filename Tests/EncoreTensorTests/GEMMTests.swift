@@ -29,8 +29,8 @@ final class GEMMTests: XCTestCase {
     /// small product has them all (kc 32, mc 24, nc 64 on 50 x 200 x 70: 3 k-slices of 24, row
     /// blocks 24 + 24 + 2, 4 column blocks of 64 with a ragged last one): `run` then packs each A
     /// slice once and reuses it across the column blocks. The result must equal, bit for bit,
-    /// running each column block on its own (A packed per block, the other loop order), and
-    /// match the naive product.
+    /// running each column block on its own (one column block: each A row block packed just
+    /// before its sweep, nothing reused), and match the naive product.
     func testReusedASliceAcrossColumnBlocks() {
         var rng = SeededRNG(seed: 12)
         let (m, n, k) = (50, 200, 70)
