@@ -31,15 +31,23 @@ public enum GEMM {
         // Tiny products stay on one thread: waking a second costs more than it saves.
         let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
         // With enough rows for every thread (and `sharePackedB`), the threads share each packed B
-        // block and split the rows (runSharingB). Otherwise they split the larger output
-        // dimension into whole micro-tiles, each packing its own panels. The tile grid and the
-        // k-blocking do not depend on the split, so every element of C sees the same sequence of
-        // operations for any thread count.
+        // block and split the rows (runSharingB). Otherwise they divide the larger output
+        // dimension, each packing its own panels: on Linux by taking row blocks or column chunks
+        // as they go (runBalancedRows / runBalancedColumns), so that a thread slowed by the host
+        // does not hold up the product; elsewhere in fixed contiguous ranges of whole micro-tiles.
+        // The tile grid and the k-blocking do not depend on the split, so every element of C sees
+        // the same sequence of operations for any thread count.
         let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
         if requested == 1 {
             operands.run(rows: 0..<m, cols: 0..<n)
         } else if rowTiles >= 4 * requested && GEMMOperands.sharePackedB {
             operands.runSharingB(m: m, n: n, threads: requested)
+        } else if GEMMOperands.balancedSchedules {
+            if m >= n {
+                operands.runBalancedRows(m: m, n: n, threads: requested)
+            } else {
+                operands.runBalancedColumns(m: m, n: n, threads: requested)
+            }
         } else if m >= n {
             let tiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
             Parallel.forEachChunk(tiles, threads: requested) { range in

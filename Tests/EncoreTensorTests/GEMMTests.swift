@@ -68,6 +68,64 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    #if os(Linux)
+    /// `runBalancedRows` and `runBalancedColumns` (threads taking row blocks or column chunks as
+    /// they go) must give, bit for bit, one thread's `run` over the whole product, for any thread
+    /// count: with the blocking shrunk (kc 32, mc 24, nc 64) so that small products have several
+    /// k-slices, row blocks (a ragged last one) and column blocks (the shared A slice) or column
+    /// chunks (64 wide, a ragged last one), one column block (each thread packing its own A
+    /// blocks), and fewer row blocks or chunks than threads. Eight threads on a machine with fewer
+    /// cores exercises a thread that takes every unit while the others find none left. Repeated,
+    /// since a missing wait would show as a different result only now and then.
+    func testBalancedSchedulesMatchOneThread() {
+        var rng = SeededRNG(seed: 21)
+        for (m, n, k) in [(50, 200, 70), (61, 40, 70), (5, 30, 10), (97, 130, 33)] {
+            for (transposeA, transposeB) in layouts {
+                let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
+                let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
+                let c0 = Tensor.normal([m, n], rng: &rng)
+                func product(threads: Int?, columns: Bool = false) -> Tensor {
+                    var c = c0
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                let ops = GEMMOperands(
+                                    transposeA: transposeA, transposeB: transposeB, k: k, alpha: 0.5,
+                                    a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+                                    beta: 2, c: pc.baseAddress!, ldc: n, kcLimit: 32, mcLimit: 24, ncLimit: 64)
+                                if let threads {
+                                    if columns {
+                                        ops.runBalancedColumns(m: m, n: n, threads: threads)
+                                    } else {
+                                        ops.runBalancedRows(m: m, n: n, threads: threads)
+                                    }
+                                } else {
+                                    ops.run(rows: 0..<m, cols: 0..<n)
+                                }
+                            }
+                        }
+                    }
+                    return c
+                }
+                let one = product(threads: nil)
+                for threads in [1, 2, 3, 8] {
+                    for repetition in 0..<3 {
+                        for columns in [false, true] {
+                            XCTAssertEqual(
+                                product(threads: threads, columns: columns), one,
+                                "[\(m), \(n), \(k)] tA=\(transposeA) tB=\(transposeB) threads \(threads) "
+                                    + "\(columns ? "columns" : "rows") #\(repetition)")
+                        }
+                    }
+                }
+                var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
+                assertClose(one, expected, absolute: 1e-3, "[\(m), \(n), \(k)] tA=\(transposeA) tB=\(transposeB)")
+            }
+        }
+    }
+    #endif
+
     /// The blocking constants fit the tile the build uses: row blocks hold whole row tiles, column
     /// blocks whole column tiles, and a tile row is whole `SIMD16` vectors (the kernels and the
     /// packing of B assume all three).
