@@ -69,22 +69,59 @@ final class GEMMTests: XCTestCase {
     }
 
     #if os(Linux)
+    /// Workers on threads of their own, all running at once whatever the machine's core count
+    /// (the parallel-for runs at most one thread per core, so on two cores a third thread's units
+    /// would never overlap the first two's).
+    private static let threadWorkers: BalancedWorkers = { count, body in
+        final class Job {
+            let body: (Int) -> Void, worker: Int
+            init(_ body: @escaping (Int) -> Void, _ worker: Int) { (self.body, self.worker) = (body, worker) }
+        }
+        withoutActuallyEscaping(body) { body in
+            // Joined before returning, so that no thread still holds `body` afterwards.
+            let threads = (0..<count).map { worker -> pthread_t in
+                var thread = pthread_t()
+                let created = pthread_create(&thread, nil, { context in
+                    let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+                    job.body(job.worker)
+                    return nil
+                }, Unmanaged.passRetained(Job(body, worker)).toOpaque())
+                precondition(created == 0, "pthread_create failed: \(created)")
+                return thread
+            }
+            for thread in threads { pthread_join(thread, nil) }
+        }
+    }
+
     /// `runBalancedRows` and `runBalancedColumns` (threads taking row blocks or column chunks as
     /// they go) must give, bit for bit, one thread's `run` over the whole product, for any thread
     /// count: with the blocking shrunk (kc 32, mc 24, nc 64) so that small products have several
     /// k-slices, row blocks (a ragged last one) and column blocks (the shared A slice) or column
     /// chunks (64 wide, a ragged last one), one column block (each thread packing its own A
-    /// blocks), and fewer row blocks or chunks than threads. Eight threads on a machine with fewer
-    /// cores exercises a thread that takes every unit while the others find none left. Repeated,
-    /// since a missing wait would show as a different result only now and then.
+    /// blocks), and fewer row blocks or chunks than threads; on the parallel-for's threads (eight
+    /// on a machine with fewer cores: chunks that find every unit taken) and on threads of their
+    /// own (three and eight at once: a third thread can reach a k-slice two ahead of a slow one).
     func testBalancedSchedulesMatchOneThread() {
+        // Slow down the units that others must wait for: the last A row block of every k-slice
+        // (a chunk that did not wait for it would read a half-packed slice), the last chunk of the
+        // first k-slice (a third thread packing the third slice into the same buffer without
+        // waiting would overwrite the A it reads) and every row-block unit of the first step.
+        GEMMOperands.balancedUnitHook = { kind, step, index in
+            switch kind {
+            case .packA where index == 2: usleep(3_000)
+            case .columnChunk where step == 0 && index == 3: usleep(20_000)
+            case .rowBlock where step == 0: usleep(1_000)
+            default: break
+            }
+        }
+        defer { GEMMOperands.balancedUnitHook = nil }
         var rng = SeededRNG(seed: 21)
         for (m, n, k) in [(50, 200, 70), (61, 40, 70), (5, 30, 10), (97, 130, 33)] {
             for (transposeA, transposeB) in layouts {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
                 let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
                 let c0 = Tensor.normal([m, n], rng: &rng)
-                func product(threads: Int?, columns: Bool = false) -> Tensor {
+                func product(threads: Int?, columns: Bool = false, ownThreads: Bool = false) -> Tensor {
                     var c = c0
                     a.withUnsafeBufferPointer { pa in
                         b.withUnsafeBufferPointer { pb in
@@ -94,10 +131,11 @@ final class GEMMTests: XCTestCase {
                                     a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
                                     beta: 2, c: pc.baseAddress!, ldc: n, kcLimit: 32, mcLimit: 24, ncLimit: 64)
                                 if let threads {
+                                    let workers = ownThreads ? Self.threadWorkers : nil
                                     if columns {
-                                        ops.runBalancedColumns(m: m, n: n, threads: threads)
+                                        ops.runBalancedColumns(m: m, n: n, threads: threads, workers: workers)
                                     } else {
-                                        ops.runBalancedRows(m: m, n: n, threads: threads)
+                                        ops.runBalancedRows(m: m, n: n, threads: threads, workers: workers)
                                     }
                                 } else {
                                     ops.run(rows: 0..<m, cols: 0..<n)
@@ -108,13 +146,13 @@ final class GEMMTests: XCTestCase {
                     return c
                 }
                 let one = product(threads: nil)
-                for threads in [1, 2, 3, 8] {
-                    for repetition in 0..<3 {
+                for (threads, ownThreads) in [(1, false), (2, false), (8, false), (3, true), (8, true)] {
+                    for repetition in 0..<2 {
                         for columns in [false, true] {
                             XCTAssertEqual(
-                                product(threads: threads, columns: columns), one,
+                                product(threads: threads, columns: columns, ownThreads: ownThreads), one,
                                 "[\(m), \(n), \(k)] tA=\(transposeA) tB=\(transposeB) threads \(threads) "
-                                    + "\(columns ? "columns" : "rows") #\(repetition)")
+                                    + "\(ownThreads ? "(own) " : "")\(columns ? "columns" : "rows") #\(repetition)")
                         }
                     }
                 }
