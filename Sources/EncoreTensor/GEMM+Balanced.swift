@@ -1,22 +1,9 @@
+// Linux only: the schedules need the Synchronization module's atomics, which on macOS need
+// macOS 15 (the package supports 13); there `GEMM.multiply` keeps fixed splits.
 #if os(Linux)
 import Glibc
 import Synchronization
-#endif
 
-extension GEMMOperands {
-    #if os(Linux)
-    /// Whether `GEMM.multiply` uses the balanced schedules below: on Linux, where the
-    /// `Synchronization` module's atomics are available (on macOS they need macOS 15, and the
-    /// package supports 13).
-    static let balancedSchedules = true
-    #else
-    /// Whether `GEMM.multiply` uses the balanced schedules: not here (they need the
-    /// `Synchronization` module's atomics, which need macOS 15; the package supports 13).
-    static let balancedSchedules = false
-    #endif
-}
-
-#if os(Linux)
 extension GEMMOperands {
     /// The whole product on `threads` threads that take row blocks as they go, instead of one
     /// fixed half of the rows each.
@@ -56,20 +43,16 @@ extension GEMMOperands {
         // not * depth: a shorter last k-slice would otherwise move row block r's region onto the
         // end of row block r - 1's, which another thread may still be reading.
         let sharedACount = reusesA ? roundUp(m, GEMMTile.rows) * kc : 0
-        let sharedA = UnsafeMutablePointer<Float>.allocate(capacity: max(1, sharedACount))
+        let sharedA = GEMMBuffers(aCount: sharedACount, bCount: 0)
         defer { sharedA.deallocate() }
-        let sharedABox = UncheckedSendableBox(sharedA)
+        let sharedABox = UncheckedSendableBox(sharedA.packedA)
 
         (workers ?? Self.poolWorkers)(threads) { _ in
             // This thread's B block, A block (when A is not shared) and kernel scratch.
-            let aCount = reusesA ? 0 : min(mcLimit, roundUp(m, GEMMTile.rows)) * kc, bCount = ncMax * kc
-            let scratchCount = GEMMTile.scratchCount
-            let raw = UnsafeMutableRawPointer.allocate(
-                byteCount: (aCount + bCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
-            defer { raw.deallocate() }
-            let packedB = raw.bindMemory(to: Float.self, capacity: aCount + bCount + scratchCount)
-            let ownA = packedB + bCount
-            let scratch = ownA + aCount + 16 - (aCount % 16)
+            let buffers = GEMMBuffers(
+                aCount: reusesA ? 0 : min(mcLimit, roundUp(m, GEMMTile.rows)) * kc, bCount: ncMax * kc)
+            defer { buffers.deallocate() }
+            let (ownA, packedB, scratch) = (buffers.packedA, buffers.packedB, buffers.scratch)
 
             var packedStep = -1
             while true {
@@ -144,19 +127,15 @@ extension GEMMOperands {
         // Two whole-slice A buffers (row block r at r * mcLimit * depth), alternating by slice.
         let sliceCount = roundUp(m, GEMMTile.rows) * kc
         let buffers = min(2, slices)
-        let sharedA = UnsafeMutableRawPointer.allocate(
-            byteCount: buffers * sliceCount * MemoryLayout<Float>.stride, alignment: 64)
+        let sharedA = GEMMBuffers(aCount: buffers * sliceCount, bCount: 0)
         defer { sharedA.deallocate() }
-        let sharedABox = UncheckedSendableBox(sharedA.bindMemory(to: Float.self, capacity: buffers * sliceCount))
+        let sharedABox = UncheckedSendableBox(sharedA.packedA)
 
         (workers ?? Self.poolWorkers)(threads) { _ in
             // This thread's B chunk and kernel scratch.
-            let bCount = width * kc
-            let raw = UnsafeMutableRawPointer.allocate(
-                byteCount: (bCount + GEMMTile.scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
-            defer { raw.deallocate() }
-            let packedB = raw.bindMemory(to: Float.self, capacity: bCount + GEMMTile.scratchCount)
-            let scratch = packedB + bCount
+            let own = GEMMBuffers(aCount: 0, bCount: width * kc)
+            defer { own.deallocate() }
+            let (packedB, scratch) = (own.packedB, own.scratch)
 
             while true {
                 let unit = schedule.ticket.add(1, ordering: .relaxed).oldValue

@@ -1,3 +1,23 @@
+/// One thread's packing buffers in one 64-byte-aligned allocation: packed B first (for the
+/// kernel's aligned `SIMD16` loads), packed A after it, then the micro-kernel's scratch on a
+/// 16-float boundary. Freed by `deallocate()`.
+struct GEMMBuffers {
+    let packedB: UnsafeMutablePointer<Float>
+    let packedA: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+
+    /// Room for `aCount` floats of packed A and `bCount` of packed B (`bCount` a multiple of 16).
+    init(aCount: Int, bCount: Int) {
+        let count = aCount + bCount + GEMMTile.scratchCount
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+        packedB = raw.bindMemory(to: Float.self, capacity: count)
+        packedA = packedB + bCount
+        scratch = packedA + aCount + 16 - (aCount % 16)
+    }
+
+    func deallocate() { UnsafeMutableRawPointer(packedB).deallocate() }
+}
+
 /// The cache-blocked driver of the packed SGEMM (the BLIS loop order).
 ///
 /// For each `nc`-wide column block and `kc`-deep slice, `op(B)` is packed once (L3-resident,
@@ -61,16 +81,10 @@ struct GEMMOperands: @unchecked Sendable {
         let (kc, nc, ncMax) = blocking(columns: cols.count)
         let reusesA = cols.count > nc
         let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
-        // One allocation per call and thread, reused by every block; 64-byte aligned for the
-        // kernel's aligned SIMD16 loads of packed B.
-        let aCount = (reusesA ? roundUp(rows.count, GEMMTile.rows) : mcMax) * kc, bCount = ncMax * kc
-        let scratchCount = GEMMTile.scratchCount
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: (aCount + bCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
-        defer { raw.deallocate() }
-        let packedB = raw.bindMemory(to: Float.self, capacity: aCount + bCount + scratchCount)
-        let packedA = packedB + bCount
-        let scratch = packedA + aCount + 16 - (aCount % 16)
+        // One allocation per call and thread, reused by every block.
+        let buffers = GEMMBuffers(aCount: (reusesA ? roundUp(rows.count, GEMMTile.rows) : mcMax) * kc, bCount: ncMax * kc)
+        defer { buffers.deallocate() }
+        let (packedA, packedB, scratch) = (buffers.packedA, buffers.packedB, buffers.scratch)
 
         // k-slice outside, column block inside: with one column block this is the same order as
         // the other way round, and with several it lets the first column block's A packing serve

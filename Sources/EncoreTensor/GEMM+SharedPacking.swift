@@ -64,15 +64,10 @@ extension GEMMOperands {
     ) {
         guard !rows.isEmpty else { return }
         let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
-        let aCount = mcMax * depth
-        let scratchCount = GEMMTile.scratchCount
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: (aCount + scratchCount) * MemoryLayout<Float>.stride, alignment: 64)
-        defer { raw.deallocate() }
-        let packedA = raw.bindMemory(to: Float.self, capacity: aCount + scratchCount)
-        let scratch = packedA + aCount + 16 - (aCount % 16)
+        let buffers = GEMMBuffers(aCount: mcMax * depth, bCount: 0)
+        defer { buffers.deallocate() }
         multiplyRows(
             rows, column: column, nBlock: nBlock, slice: slice, depth: depth, beta: beta,
-            packedA: packedA, packedB: packedB, scratch: scratch)
+            packedA: buffers.packedA, packedB: packedB, scratch: buffers.scratch)
     }
 }

@@ -32,9 +32,11 @@ public enum GEMM {
         let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
         // With enough rows for every thread (and `sharePackedB`), the threads share each packed B
         // block and split the rows (runSharingB). Otherwise they divide the larger output
-        // dimension, each packing its own panels: on Linux by taking row blocks or column chunks
-        // as they go (runBalancedRows / runBalancedColumns), so that a thread slowed by the host
-        // does not hold up the product; elsewhere in fixed contiguous ranges of whole micro-tiles.
+        // dimension: on Linux by taking row blocks or column chunks as they go (runBalancedRows /
+        // runBalancedColumns), so that a thread slowed by the host does not hold up the product;
+        // elsewhere (the schedules need the Synchronization module's atomics, macOS 15 and later,
+        // and the package supports 13) in fixed ranges of whole micro-tiles, each thread packing
+        // its own panels.
         // The tile grid and the k-blocking do not depend on the split, so every element of C sees
         // the same sequence of operations for any thread count.
         let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
@@ -42,24 +44,26 @@ public enum GEMM {
             operands.run(rows: 0..<m, cols: 0..<n)
         } else if rowTiles >= 4 * requested && GEMMOperands.sharePackedB {
             operands.runSharingB(m: m, n: n, threads: requested)
-        } else if GEMMOperands.balancedSchedules {
-            if m >= n {
-                operands.runBalancedRows(m: m, n: n, threads: requested)
-            } else {
-                operands.runBalancedColumns(m: m, n: n, threads: requested)
-            }
         } else if m >= n {
+            #if os(Linux)
+            operands.runBalancedRows(m: m, n: n, threads: requested)
+            #else
             let tiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
             Parallel.forEachChunk(tiles, threads: requested) { range in
                 let rows = (range.lowerBound * GEMMTile.rows)..<min(m, range.upperBound * GEMMTile.rows)
                 operands.run(rows: rows, cols: 0..<n)
             }
+            #endif
         } else {
+            #if os(Linux)
+            operands.runBalancedColumns(m: m, n: n, threads: requested)
+            #else
             let tiles = (n + GEMMTile.cols - 1) / GEMMTile.cols
             Parallel.forEachChunk(tiles, threads: requested) { range in
                 let cols = (range.lowerBound * GEMMTile.cols)..<min(n, range.upperBound * GEMMTile.cols)
                 operands.run(rows: 0..<m, cols: cols)
             }
+            #endif
         }
     }
 
