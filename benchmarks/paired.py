@@ -10,8 +10,13 @@ alternates from round to round), and reports per
 with the smallest and largest ratio. Each side's figure within a round is itself a median of
 several runs after a warm-up (see `encore bench` and reference.py).
 
+With `--pin CPU`, both sides of every one-thread pair run on that CPU (`taskset -c CPU`): on a
+shared host one virtual CPU is sometimes slower than the other for minutes, and a one-thread
+process and the next one may otherwise land on different CPUs. Two-thread pairs use both CPUs
+either way.
+
 Usage: python3 benchmarks/paired.py [--rounds 3] [--threads 1,2] [--only gemm,sparse,spd]
-                                    [--python PY] [--out benchmarks/paired.jsonl]
+                                    [--python PY] [--out benchmarks/paired.jsonl] [--pin CPU]
        python3 benchmarks/paired.py --table benchmarks/paired.jsonl   (table of an earlier run)
 Needs a release build (.build/release/encore) and numpy/scipy for --python.
 """
@@ -30,6 +35,9 @@ parser.add_argument("--python", default=sys.executable)
 parser.add_argument("--encore", default=".build/release/encore")
 parser.add_argument("--out", default="benchmarks/paired.jsonl")
 parser.add_argument("--table", help="print the table of an existing JSONL file and run nothing")
+parser.add_argument("--pin", default="none",
+                    help="one-thread pairs: run both sides on this CPU with taskset (e.g. 0), so that "
+                         "a virtual CPU slowed by the host slows both; 'none' (default) lets the OS place them")
 parser.add_argument("--shape", action="append", default=[],
                     help="GEMM shape MxNxK (repeatable; default: the four shapes of `encore bench gemm`)")
 args = parser.parse_args()
@@ -50,17 +58,18 @@ def key(record):
 jobs = []  # (encore command, reference command)
 for threads in [int(t) for t in args.threads.split(",")]:
     t = str(threads)
+    pin = ["taskset", "-c", args.pin] if threads == 1 and args.pin != "none" else []
     only = args.only.split(",")
     if "gemm" in only:
         for shape in args.shape or GEMM_SHAPES:
-            jobs.append(([args.encore, "bench", "gemm", "--threads", t, "--shape", shape, "--json"],
-                         [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm", "--shape", shape, "--json"]))
+            jobs.append((pin + [args.encore, "bench", "gemm", "--threads", t, "--shape", shape, "--json"],
+                         pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm", "--shape", shape, "--json"]))
     if "sparse" in only:
-        jobs.append(([args.encore, "bench", "sparse", "--threads", t, "--json"],
-                     [args.python, "benchmarks/reference.py", "--threads", t, "--only", "sparse", "--json"]))
+        jobs.append((pin + [args.encore, "bench", "sparse", "--threads", t, "--json"],
+                     pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "sparse", "--json"]))
     if "spd" in only:
-        jobs.append(([args.encore, "bench", "spd", "--n", "3706", "--threads", t, "--json"],
-                     [args.python, "benchmarks/reference.py", "--threads", t, "--only", "spd", "--json"]))
+        jobs.append((pin + [args.encore, "bench", "spd", "--n", "3706", "--threads", t, "--json"],
+                     pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "spd", "--json"]))
 
 records = []
 if args.table:
@@ -80,7 +89,7 @@ with open(partial if not args.table else "/dev/null", "w") as out:
                     records.append(record)
                     out.write(json.dumps(record) + "\n")
                     out.flush()
-            print(f"# done: {' '.join(encore_command[1:-1])} round {round_}", file=sys.stderr)
+            print(f"# done: {' '.join(encore_command[encore_command.index('bench'):-1])} round {round_}", file=sys.stderr)
 if not args.table:
     os.replace(partial, args.out)
 
