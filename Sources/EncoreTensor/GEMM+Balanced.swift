@@ -30,7 +30,8 @@ extension GEMMOperands {
     ///
     /// No unit waits on a unit that has not been taken: tickets are taken in order and a unit
     /// waits only on an earlier step of its own row block, so a thread that takes every unit
-    /// (the other never started) finishes alone. `workers` replaces the parallel-for (tests).
+    /// (the other never started) finishes alone. No more workers start than there are units.
+    /// `workers` replaces the parallel-for (tests).
     func runBalancedRows(m: Int, n: Int, threads: Int, workers: BalancedWorkers? = nil) {
         let (kc, nc, ncMax) = blocking(columns: n)
         let columnBlocks = (n + nc - 1) / nc
@@ -47,7 +48,7 @@ extension GEMMOperands {
         defer { sharedA.deallocate() }
         let sharedABox = UncheckedSendableBox(sharedA.packedA)
 
-        (workers ?? Self.poolWorkers)(threads) { _ in
+        (workers ?? Self.poolWorkers)(min(threads, units)) { _ in
             // This thread's B block, A block (when A is not shared) and kernel scratch.
             let buffers = GEMMBuffers(
                 aCount: reusesA ? 0 : min(mcLimit, roundUp(m, GEMMTile.rows)) * kc, bCount: ncMax * kc)
@@ -111,8 +112,8 @@ extension GEMMOperands {
     /// AVX-512 sweep streams for every A micro-panel.
     ///
     /// Chunk edges are multiples of the tile width and the k-slices are `run`'s, so the result is
-    /// the same, bit for bit, as one thread's `run(rows: 0..<m, cols: 0..<n)`. `workers`
-    /// replaces the parallel-for (tests).
+    /// the same, bit for bit, as one thread's `run(rows: 0..<m, cols: 0..<n)`. No more workers
+    /// start than there are units; `workers` replaces the parallel-for (tests).
     func runBalancedColumns(m: Int, n: Int, threads: Int, workers: BalancedWorkers? = nil) {
         let (kc, _, _) = blocking(columns: n)
         let slices = (k + kc - 1) / kc
@@ -131,7 +132,7 @@ extension GEMMOperands {
         defer { sharedA.deallocate() }
         let sharedABox = UncheckedSendableBox(sharedA.packedA)
 
-        (workers ?? Self.poolWorkers)(threads) { _ in
+        (workers ?? Self.poolWorkers)(min(threads, units)) { _ in
             // This thread's B chunk and kernel scratch.
             let own = GEMMBuffers(aCount: 0, bCount: width * kc)
             defer { own.deallocate() }
