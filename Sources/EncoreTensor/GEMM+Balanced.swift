@@ -117,9 +117,7 @@ extension GEMMOperands {
     func runBalancedColumns(m: Int, n: Int, threads: Int, workers: BalancedWorkers? = nil) {
         let (kc, _, _) = blocking(columns: n)
         let slices = (k + kc - 1) / kc
-        let chunkLimit = min(ncLimit, Self.balancedChunkColumns)
-        let chunks = (n + chunkLimit - 1) / chunkLimit
-        let width = roundUp((n + chunks - 1) / chunks, GEMMTile.cols)
+        let width = equalBlockWidth(columns: n, limit: min(ncLimit, Self.balancedChunkColumns))
         let lanes = (n + width - 1) / width
         let rowBlocks = (m + mcLimit - 1) / mcLimit
         let perSlice = rowBlocks + lanes
@@ -267,8 +265,7 @@ private final class BalancedSchedule: @unchecked Sendable {
     }
 
     /// Spins until `lane` has finished `step` steps (at once in the usual case: the thread that
-    /// took the previous step's unit finished it long ago); yields the CPU now and then, in case
-    /// that thread has been descheduled.
+    /// took the previous step's unit finished it long ago).
     func waitUntil(lane: Int, hasFinished step: Int) {
         Self.spin { progress[lane].load(ordering: .acquiring) >= step }
     }

@@ -117,9 +117,16 @@ struct GEMMOperands: @unchecked Sendable {
     func blocking(columns: Int) -> (kc: Int, nc: Int, ncMax: Int) {
         let slices = (k + kcLimit - 1) / kcLimit
         let kc = (k + slices - 1) / slices
-        let columnBlocks = (columns + ncLimit - 1) / ncLimit
-        let nc = roundUp((columns + columnBlocks - 1) / columnBlocks, GEMMTile.cols)
+        let nc = equalBlockWidth(columns: columns, limit: ncLimit)
         return (kc, nc, min(nc, roundUp(columns, GEMMTile.cols)))
+    }
+
+    /// The width of equal column blocks of at most `limit` columns (a multiple of the tile width)
+    /// covering `columns`, rounded up to whole tiles (see `blocking(columns:)`; also the chunk
+    /// width of `runBalancedColumns`).
+    func equalBlockWidth(columns: Int, limit: Int) -> Int {
+        let blocks = (columns + limit - 1) / limit
+        return roundUp((columns + blocks - 1) / blocks, GEMMTile.cols)
     }
 
     /// How `multiplyRows` uses its A buffer.
