@@ -34,4 +34,13 @@ final class CommandParsingTests: XCTestCase {
             XCTAssertTrue(help.contains(heading), "help lacks \(heading)")
         }
     }
+
+    /// `bench gemm --shape/--op` on a tiny product (any build): a layout filter that runs, and
+    /// malformed values that end with the usage exit code (64) before any work.
+    func testBenchGEMMShapeAndLayoutOptions() {
+        XCTAssertEqual(EncoreCLI.run(["bench", "gemm", "--threads", "1", "--shape", "3x5x2", "--op", "A^T*B", "--json"]), 0)
+        XCTAssertEqual(EncoreCLI.run(["bench", "gemm", "--threads", "1", "--shape", "3x5x2", "--op", "A*C"]), 64)
+        XCTAssertEqual(EncoreCLI.run(["bench", "gemm", "--threads", "1", "--shape", "3x0x2"]), 64)
+        XCTAssertEqual(EncoreCLI.run(["bench", "gemm", "--threads", "1", "--shape", "3x5"]), 64)
+    }
 }

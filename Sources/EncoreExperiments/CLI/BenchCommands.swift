@@ -8,7 +8,8 @@ extension EncoreCLI {
     static let benchGEMM = Command(
         name: "bench gemm", overview: "Measure SGEMM GFLOP/s for A*B, A*B^T and A^T*B.",
         options: BenchSupport.commonOptions + [
-            .value("shape", "MxNxK", "Only this shape (repeatable).", repeatable: true)
+            .value("shape", "MxNxK", "Only this shape (repeatable).", repeatable: true),
+            .value("op", "OP", "Only this layout: A*B, A*B^T or A^T*B (repeatable).", repeatable: true),
         ],
         discussion: "Default shapes: 1024x1024x1024, 512x3706x600, 512x600x3706, 3706x3706x3706."
     ) { arguments in
@@ -24,9 +25,16 @@ extension EncoreCLI {
                 return (parts[0], parts[1], parts[2])
             }
         }
+        var layouts = [("A*B", false, false), ("A*B^T", false, true), ("A^T*B", true, false)]
+        if let given = arguments.values["op"] {
+            for op in given where !layouts.contains(where: { $0.0 == op }) {
+                throw UsageError("--op expects A*B, A*B^T or A^T*B, got '\(op)'")
+            }
+            layouts = layouts.filter { given.contains($0.0) }
+        }
         var rng = SeededRNG(seed: 1)
         for (m, n, k) in shapes {
-            for (op, transposeA, transposeB) in [("A*B", false, false), ("A*B^T", false, true), ("A^T*B", true, false)] {
+            for (op, transposeA, transposeB) in layouts {
                 let a = Tensor.uniform(transposeA ? [k, m] : [m, k], low: -1, high: 1, rng: &rng)
                 let b = Tensor.uniform(transposeB ? [n, k] : [k, n], low: -1, high: 1, rng: &rng)
                 var c = Tensor(shape: [m, n])
