@@ -57,13 +57,18 @@ extension SparseMatrix {
 ///   row's nonzeros (four `SIMD16<Float>` accumulators), the dense rows `prefetchDistance`
 ///   nonzeros ahead prefetched; the last `n % 64` columns take one more pass. Threads take rows.
 /// - **packed** (at least `packingRatio` nonzeros per dense row and a dense operand of at least
-///   `packingMinimumDense` floats): 16 columns at a time, the dense columns are first copied into
-///   a contiguous, 64-byte-aligned buffer of `cols` x 16 floats (237 KiB at 3,706 columns, which
-///   stays in L2), so each nonzero reads one aligned cache line; read in place, the same 64 bytes
-///   straddle two lines on every other 2,400-byte dense row and sit on a different page for every
-///   nonzero. Four rows are summed side by side, which gives four independent chains without
-///   changing any row's order. Threads take 16-column chunks, each with its own buffer; with
-///   fewer than four chunks per thread they take rows and each packs every chunk itself.
+///   `packingMinimumDense` floats): 32 columns (two 16-column chunks) at a time, the dense columns
+///   are first copied into a contiguous, 64-byte-aligned buffer of `cols` x 32 floats (474 KiB at
+///   3,706 columns, which stays in L2), so each nonzero reads two aligned cache lines; read in
+///   place, the same bytes straddle an extra line on every other 2,400-byte dense row and sit on a
+///   different page for every nonzero. Four rows are summed side by side (two chains each), which
+///   gives eight independent chains without changing any row's order; an odd last chunk is packed
+///   and summed alone. Threads take pairs of chunks, each with its own buffer; with fewer than
+///   four pairs per thread they take rows and each packs every pair itself. (Single 16-column
+///   chunks until session 8: pairs halve the column-index and value loads per line and copy 128
+///   contiguous bytes per dense row; `encore bench sparse` S*D, 8 interleaved runs each: one
+///   thread 20.0 against 16.4 GFLOP/s (medians, faster in 7 of 8), two threads 23.2 against 15.6
+///   (faster in 8 of 8).)
 /// - **packed, in row blocks** (a large output from a small dense operand, as in `S^T*D` or a
 ///   Mult-VAE input layer's backward product): every chunk is packed once up front, two chunks
 ///   side by side (128 bytes per dense row, the odd last one alone), then blocks of `rowBlock`
@@ -142,14 +147,14 @@ enum SparseDenseKernel {
                             let o = shared.value
                             for r in range { o.row(r) }
                         }
-                    } else if chunks >= 4 * Parallel.resolve(threads) {
-                        let chunkMinimum = max(1, 32_768 / max(1, nonzeros * 16))
-                        Parallel.forEachChunk(chunks, threads: threads, minimumChunk: chunkMinimum) { range in
-                            shared.value.packed(chunks: range, rows: 0..<rows)
+                    } else if (chunks + 1) / 2 >= 4 * Parallel.resolve(threads) {
+                        let pairMinimum = max(1, 32_768 / max(1, nonzeros * 32))
+                        Parallel.forEachChunk((chunks + 1) / 2, threads: threads, minimumChunk: pairMinimum) { range in
+                            shared.value.packed(pairs: range, rows: 0..<rows)
                         }
                     } else {
                         Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
-                            shared.value.packed(chunks: 0..<chunks, rows: range)
+                            shared.value.packed(pairs: 0..<(chunks + 1) / 2, rows: range)
                         }
                     }
                 }
@@ -242,15 +247,24 @@ enum SparseDenseKernel {
 
         // MARK: packed path
 
-        /// Output columns `16 * chunk ..< 16 * chunk + 16` (fewer in the last chunk) of `rows`,
-        /// for each chunk in `chunks`.
-        func packed(chunks: Range<Int>, rows: Range<Int>) {
+        /// Output columns `32 * pair ..< 32 * pair + 32` (fewer at the end) of `rows`, for each
+        /// pair of chunks in `pairs`: the pair packed side by side (128 bytes per dense row) and
+        /// summed two chains per row, as in `packedRowBlocks`; an odd last chunk packed and summed
+        /// alone. Pairs rather than single chunks: each nonzero's column index and value serve two
+        /// lines, and packing reads 128 contiguous bytes per dense row instead of 64 twice.
+        func packed(pairs: Range<Int>, rows: Range<Int>) {
+            let chunks = (n + 15) / 16
             let buffer = UnsafeMutableRawPointer.allocate(
-                byteCount: max(1, cols) * MemoryLayout<V>.stride, alignment: 64)
+                byteCount: max(1, cols) * 2 * MemoryLayout<V>.stride, alignment: 64)
             defer { buffer.deallocate() }
-            for chunk in chunks {
-                pack(chunk: chunk, into: buffer)
-                sumPacked(rows: rows, chunk: chunk, buffer: UnsafeRawPointer(buffer))
+            for pair in pairs {
+                if 2 * pair + 1 < chunks {
+                    pack(pair: pair, into: buffer)
+                    sumPackedPair(rows: rows, pair: pair, buffer: UnsafeRawPointer(buffer))
+                } else {
+                    pack(chunk: 2 * pair, into: buffer)
+                    sumPacked(rows: rows, chunk: 2 * pair, buffer: UnsafeRawPointer(buffer))
+                }
             }
         }
 
@@ -267,10 +281,7 @@ enum SparseDenseKernel {
             let buffer = UnsafeMutableRawPointer.allocate(
                 byteCount: pairs * pairBytes + chunks % 2 * chunkBytes, alignment: 64)
             defer { buffer.deallocate() }
-            for pair in 0..<pairs {
-                pack(chunk: 2 * pair, into: buffer + pair * pairBytes, lineBytes: 2 * lineBytes)
-                pack(chunk: 2 * pair + 1, into: buffer + pair * pairBytes + lineBytes, lineBytes: 2 * lineBytes)
-            }
+            for pair in 0..<pairs { pack(pair: pair, into: buffer + pair * pairBytes) }
             let last = buffer + pairs * pairBytes
             if chunks % 2 == 1 { pack(chunk: chunks - 1, into: last) }
             var start = rows.lowerBound
@@ -326,6 +337,24 @@ enum SparseDenseKernel {
                 }
                 store(a, row: r, chunk: 2 * pair); store(b, row: r, chunk: 2 * pair + 1)
                 r += 1
+            }
+        }
+
+        /// Copies the dense columns of chunks `2 * pair` and `2 * pair + 1` (the second may be
+        /// partial) into `buffer`, side by side: 128 bytes per dense row, lanes past the last
+        /// column zero; a full pair in one pass over the dense rows.
+        func pack(pair: Int, into buffer: UnsafeMutableRawPointer) {
+            let first = pair * 32, line = MemoryLayout<V>.stride
+            guard n - first >= 32 else {
+                pack(chunk: 2 * pair, into: buffer, lineBytes: 2 * line)
+                pack(chunk: 2 * pair + 1, into: buffer + line, lineBytes: 2 * line)
+                return
+            }
+            for c in 0..<cols {
+                let source = UnsafeRawPointer(dense + c * n + first)
+                buffer.storeBytes(of: source.loadUnaligned(as: V.self), toByteOffset: 2 * c * line, as: V.self)
+                buffer.storeBytes(
+                    of: source.loadUnaligned(fromByteOffset: line, as: V.self), toByteOffset: (2 * c + 1) * line, as: V.self)
             }
         }
 

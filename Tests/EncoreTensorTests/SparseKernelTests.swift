@@ -33,7 +33,9 @@ final class SparseKernelTests: XCTestCase {
     /// scalar by scalar, bit for bit. Row lengths differ (0-9 and 25-33), so the packed path's
     /// four side-by-side rows end at different points. The widths cover every remainder shape
     /// of the rows path (0-3 sixteen-lane parts, an eight-lane part, 1-7 single lanes) and, for
-    /// the packed path, chunks split over threads (130, 135: nine chunks) or rows split (the rest).
+    /// the packed path, full and partial pairs of 16-column chunks and an odd last chunk alone,
+    /// with pairs split over threads (one thread from 130 columns, five pairs; two threads at 232
+    /// and 256, eight pairs) or rows split (the rest).
     /// Here the row-block path sees one partial block; the next test gives it several.
     func testBothPathsComputeTheSequentialChainExactly() {
         var rng = SeededRNG(seed: 13)
@@ -43,7 +45,7 @@ final class SparseKernelTests: XCTestCase {
         }
         let sparse = SparseMatrix(rows: 30, cols: 41, triples: triples)
         let (rp, ci, v) = (sparse.rowPointers, sparse.columnIndices, sparse.values)
-        for width in [3, 16, 17, 24, 40, 63, 64, 88, 130, 135] {
+        for width in [3, 16, 17, 24, 40, 63, 64, 88, 130, 135, 232, 256] {
             let dense = Tensor.normal([41, width], rng: &rng)
             var expected = Tensor(shape: [30, width])
             for r in 0..<30 {
