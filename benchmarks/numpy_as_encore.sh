@@ -10,7 +10,7 @@ shift 2
 args=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --threads|--shape) args+=("$1" "$2"); shift 2 ;;
+    --threads|--shape|--op) args+=("$1" "$2"); shift 2 ;;
     --n) shift 2 ;;  # reference.py's SPD size is fixed at 3706
     *) shift ;;
   esac

@@ -3,9 +3,9 @@
 
 On a shared virtual machine the speed of a core drifts by 10-20% over minutes, so running all of
 Encore's shapes and then all of numpy's (run.sh) can put the two sides in different weather. This
-driver alternates the two sides shape by shape: for every thread count and every shape it runs
-Encore's benchmark and the reference on the same shape, `--rounds` times (which side goes first
-alternates from round to round), and reports per
+driver alternates the two sides shape by shape (GEMM: layout by layout, see `--whole-shapes`):
+for every thread count and every shape it runs Encore's benchmark and the reference on the same
+shape, `--rounds` times (which side goes first alternates from round to round), and reports per
 (shape, op, threads) the median over rounds of the paired ratio (reference time / Encore time),
 with the smallest and largest ratio. Each side's figure within a round is itself a median of
 several runs after a warm-up (see `encore bench` and reference.py).
@@ -17,6 +17,7 @@ either way.
 
 Usage: python3 benchmarks/paired.py [--rounds 3] [--threads 1,2] [--only gemm,sparse,spd]
                                     [--python PY] [--out benchmarks/paired.jsonl] [--pin CPU]
+                                    [--shape MxNxK ...] [--whole-shapes]
        python3 benchmarks/paired.py --table benchmarks/paired.jsonl   (table of an earlier run)
 Needs a release build (.build/release/encore) and numpy/scipy for --python.
 """
@@ -38,11 +39,16 @@ parser.add_argument("--table", help="print the table of an existing JSONL file a
 parser.add_argument("--pin", default="none",
                     help="one-thread pairs: run both sides on this CPU with taskset (e.g. 0), so that "
                          "a virtual CPU slowed by the host slows both; 'none' (default) lets the OS place them")
+parser.add_argument("--whole-shapes", action="store_true",
+                    help="pair each GEMM shape's three layouts as one job (before session 8) instead of "
+                         "pairing layout by layout; a 3706^3 shape then spans ~20 s per side, and the "
+                         "host's speed can change within that")
 parser.add_argument("--shape", action="append", default=[],
                     help="GEMM shape MxNxK (repeatable; default: the four shapes of `encore bench gemm`)")
 args = parser.parse_args()
 
 GEMM_SHAPES = ["1024x1024x1024", "512x3706x600", "512x600x3706", "3706x3706x3706"]
+GEMM_OPS = ["A*B", "A*B^T", "A^T*B"]
 
 
 def lines(command):
@@ -62,8 +68,10 @@ for threads in [int(t) for t in args.threads.split(",")]:
     only = args.only.split(",")
     if "gemm" in only:
         for shape in args.shape or GEMM_SHAPES:
-            jobs.append((pin + [args.encore, "bench", "gemm", "--threads", t, "--shape", shape, "--json"],
-                         pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm", "--shape", shape, "--json"]))
+            for op in [[]] if args.whole_shapes else [["--op", op] for op in GEMM_OPS]:
+                jobs.append((pin + [args.encore, "bench", "gemm", "--threads", t, "--shape", shape] + op + ["--json"],
+                             pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "gemm",
+                                    "--shape", shape] + op + ["--json"]))
     if "sparse" in only:
         jobs.append((pin + [args.encore, "bench", "sparse", "--threads", t, "--json"],
                      pin + [args.python, "benchmarks/reference.py", "--threads", t, "--only", "sparse", "--json"]))
