@@ -19,7 +19,8 @@ parser.add_argument("--only", default="gemm,sparse,spd")
 parser.add_argument("--n", type=int, default=3706)
 parser.add_argument("--shape", action="append", default=[],
                     help="GEMM shape MxNxK (repeatable; default: the four shapes of `encore bench gemm`)")
-parser.add_argument("--op", action="append", default=[], choices=["A*B", "A*B^T", "A^T*B"],
+GEMM_OPS = ("A*B", "A*B^T", "A^T*B")
+parser.add_argument("--op", action="append", default=[], choices=GEMM_OPS,
                     help="GEMM layout (repeatable; default: all three)")
 args = parser.parse_args()
 
@@ -76,7 +77,7 @@ if "gemm" in only:
     shapes = [tuple(int(x) for x in s.split("x")) for s in args.shape] or \
         [(1024, 1024, 1024), (512, 3706, 600), (512, 600, 3706), (3706, 3706, 3706)]
     for m, n, k in shapes:
-        for op in [op for op in ("A*B", "A*B^T", "A^T*B") if not args.op or op in args.op]:
+        for op in [op for op in GEMM_OPS if not args.op or op in args.op]:
             # Stored layouts match the Swift benchmark; numpy's .T is a free view passed to sgemm.
             a = rng.uniform(-1, 1, (k, m) if op == "A^T*B" else (m, k)).astype(np.float32)
             b = rng.uniform(-1, 1, (n, k) if op == "A*B^T" else (k, n)).astype(np.float32)

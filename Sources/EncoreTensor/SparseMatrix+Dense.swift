@@ -137,7 +137,8 @@ enum SparseDenseKernel {
                     let shared = UncheckedSendableBox(operands)
                     // At least 32 K multiply-adds per thread, or the product stays on one thread.
                     let rowMinimum = max(1, 32_768 / max(1, nonzeros * n / rows))
-                    let chunks = (n + 15) / 16
+                    // Pairs of 16-column chunks (an odd last chunk counts as one).
+                    let pairs = ((n + 15) / 16 + 1) / 2
                     if chosen == .packedRowBlocks {
                         Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
                             shared.value.packedRowBlocks(rows: range)
@@ -147,14 +148,14 @@ enum SparseDenseKernel {
                             let o = shared.value
                             for r in range { o.row(r) }
                         }
-                    } else if (chunks + 1) / 2 >= 4 * Parallel.resolve(threads) {
+                    } else if pairs >= 4 * Parallel.resolve(threads) {
                         let pairMinimum = max(1, 32_768 / max(1, nonzeros * 32))
-                        Parallel.forEachChunk((chunks + 1) / 2, threads: threads, minimumChunk: pairMinimum) { range in
+                        Parallel.forEachChunk(pairs, threads: threads, minimumChunk: pairMinimum) { range in
                             shared.value.packed(pairs: range, rows: 0..<rows)
                         }
                     } else {
                         Parallel.forEachChunk(rows, threads: threads, minimumChunk: rowMinimum) { range in
-                            shared.value.packed(pairs: 0..<(chunks + 1) / 2, rows: range)
+                            shared.value.packed(pairs: 0..<pairs, rows: range)
                         }
                     }
                 }
