@@ -40,6 +40,8 @@ public enum BenchSupport {
         public var gflops: Double?
         /// Median seconds per run.
         public var seconds: Double
+        /// Further fields, printed after the standard ones: name and JSON value (e.g. `("ratio", "1.03")`).
+        public var extras: [(String, String)] = []
 
         /// Creates a result.
         public init(bench: String, op: String?, sizes: [(String, Int)], threads: Int, gflops: Double?, seconds: Double) {
@@ -59,6 +61,7 @@ public enum BenchSupport {
             fields.append("\"threads\": \(threads)")
             if let gflops { fields.append("\"gflops\": \(String(format: "%.1f", gflops))") }
             fields.append("\"seconds\": \(String(format: "%.4g", seconds))")
+            for (name, value) in extras { fields.append("\"\(name)\": \(value)") }
             return "{" + fields.joined(separator: ", ") + "}"
         }
 
@@ -66,7 +69,8 @@ public enum BenchSupport {
         public var textLine: String {
             let shape = sizes.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
             let rate = gflops.map { String(format: "%8.1f GFLOP/s", $0) } ?? ""
-            return "\(bench) \(pad(op ?? "", 7)) \(pad(shape, 30)) threads=\(threads) \(String(format: "%9.4f s", seconds)) \(rate)"
+            let more = extras.map { " \($0.0)=\($0.1)" }.joined()
+            return "\(bench) \(pad(op ?? "", 7)) \(pad(shape, 30)) threads=\(threads) \(String(format: "%9.4f s", seconds)) \(rate)\(more)"
         }
     }
 
