@@ -19,8 +19,9 @@ enum GEMMTile {
     /// Accumulates the tile over `kc` and writes `C = alpha * acc + beta * C` for the first
     /// `validRows x validCols` entries (edges go through `scratch`, `rows * cols` floats). `next`
     /// is the top-left corner of the tile of C the following call will write: its rows are
-    /// prefetched before the loop (see the AVX2 form). With no such tile, pass `scratch` and
-    /// stride 0.
+    /// prefetched before the loop (see the AVX2 form), at floats 0, 16 and 31 of each row, since a
+    /// 128-byte row not aligned to 64 bytes (3,706 columns) spans three cache lines. With no such
+    /// tile, pass `scratch` and stride 0.
     @inline(__always)
     static func run(
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -31,6 +32,7 @@ enum GEMMTile {
         let s = nextStride
         for row in 0..<GEMMTile.rows {
             CacheHint.prefetchForRead(UnsafeRawPointer(next + row * s))
+            CacheHint.prefetchForRead(UnsafeRawPointer(next + row * s + 16))
             CacheHint.prefetchForRead(UnsafeRawPointer(next + row * s + 31))
         }
         typealias V = SIMD16<Float>
