@@ -11,7 +11,7 @@ extension EncoreCLI {
             .value("shape", "MxNxK", "Only this shape (repeatable).", repeatable: true),
             .value("op", "OP", "Only this layout: A*B, A*B^T or A^T*B (repeatable).", repeatable: true),
             .value("against", "LIB", "Also time this CBLAS library's cblas_sgemm, call by call beside Encore's."),
-            .value("pairs", "N", "With --against: pairs of calls per layout (default: 15 to 101, about 6 s worth; 12 s with pauses)."),
+            .value("pairs", "N", "With --against: pairs of calls per layout (default: 25 to 101, about 6 s worth; 12 s with pauses)."),
             .value("pause-ms", "MS", "With --against: sleep, then one untimed call, before each timed call (default: 150 with more than one thread, else 0)."),
         ],
         discussion: """

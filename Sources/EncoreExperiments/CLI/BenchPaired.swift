@@ -57,7 +57,7 @@ extension BenchSupport {
     /// apart see the same host speed, which on a shared virtual machine drifts by 25% within
     /// minutes; one call per side and pair keeps the two as close in time as they can be.
     /// - Parameters:
-    ///   - pairs: the number of pairs, or nil for as many as fit about `budget` seconds (15 to 101).
+    ///   - pairs: the number of pairs, or nil for as many as fit about `budget` seconds (25 to 101).
     ///   - pause: sleep before each side of a pair, followed by one untimed call that wakes the
     ///     side's blocked threads (a halted virtual CPU takes a while to wake); 0 (one thread): none of
     ///     either. See `pauseBeforeSide`.
@@ -83,7 +83,7 @@ extension BenchSupport {
             throw UsageError("--against: the library's result differs from Encore's by \(difference) (relative) for \(what); is it a CBLAS with the integer width its symbol name says?")
         }
         let probe = (pause > 0 ? 2 : 1) * (timed(encore) + timed(reference)) + 2 * Double(pause) / 1e6
-        let count = pairs ?? max(15, min(101, Int(budget / max(probe, 1e-6))))
+        let count = pairs ?? max(25, min(101, Int(budget / max(probe, 1e-6))))
         var mine: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
         for pair in 0..<count {
             let encoreFirst = pair % 2 == 0
