@@ -51,7 +51,13 @@ extension EncoreCLI {
         if (pairs != nil || arguments.value("pause-ms") != nil) && reference == nil {
             throw UsageError("--pairs and --pause-ms need --against")
         }
-        reference?.setThreadCount(threads)
+        if let reference {
+            reference.setThreadCount(threads)
+            if !reference.canSetThreads {
+                FileHandle.standardError.write(Data(
+                    "encore: note: '\(reference.path)' has no OpenBLAS thread setter; its own environment variables set its threads\n".utf8))
+            }
+        }
         var rng = SeededRNG(seed: 1)
         for (m, n, k) in shapes {
             for (op, transposeA, transposeB) in layouts {
