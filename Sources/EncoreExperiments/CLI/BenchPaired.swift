@@ -46,12 +46,6 @@ extension BenchSupport {
     /// 168 alone). After the pause both sides start from blocked threads.
     static let pauseBeforeSide: useconds_t = 150_000
 
-    /// The median of `values` (the upper median for an even count, as in `medianSeconds`).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
-    }
-
     /// Times `encore` and `reference` call by call: after a warm-up call of each, `pairs` pairs of
     /// timed calls, Encore first in even pairs, each pair giving one ratio. Calls a few milliseconds
     /// apart see the same host speed, which on a shared virtual machine drifts by 25% within

@@ -14,8 +14,13 @@ public enum BenchSupport {
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        times.sort()
-        return times[times.count / 2]
+        return median(times)
+    }
+
+    /// The median of `values`: the upper median for an even count; NaN when empty.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
     }
 
     /// Picks a repetition count so that one benchmark takes roughly `budget` seconds.
