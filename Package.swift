@@ -1,43 +1,23 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
-import Foundation
 
-// Release builds are tuned for the CPU that builds them: the SIMD micro-kernels need
-// `-target-cpu`, or `addingProduct` becomes a call to `fmaf` and GEMM runs ~100x slower.
-// `ENCORE_PORTABLE=1` drops the CPU tuning (a binary that runs on any x86-64 / arm64 CPU);
-// `ENCORE_TARGET_CPU=haswell` (or znver4, skylake-avx512, ...) picks another CPU than `native`.
-let environment = ProcessInfo.processInfo.environment
-let portable = ["1", "true", "yes"].contains(environment["ENCORE_PORTABLE"]?.lowercased() ?? "")
-let targetCPU = environment["ENCORE_TARGET_CPU"] ?? "native"
-
-var releaseFlags = ["-Ounchecked"]
-var cpuFlags: [String] = []
-if !portable { cpuFlags = ["-target-cpu", targetCPU] }
-
-// Whether the target CPU has AVX-512F: the GEMM then uses its 12 x 32 register tile (32 zmm
-// registers) instead of the 6 x 16 AVX2 tile. For `native` the build machine's own flags decide
-// (Linux: /proc/cpuinfo; elsewhere no AVX-512 is assumed); for a named CPU, a list of LLVM names.
-// `ENCORE_AVX512=0` or `=1` overrides the guess.
-func targetHasAVX512() -> Bool {
-    if portable { return false }
-    if let forced = environment["ENCORE_AVX512"] { return ["1", "true", "yes"].contains(forced.lowercased()) }
-    if targetCPU == "native" {
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-        return info.split(separator: "\n").contains { $0.hasPrefix("flags") && $0.split(separator: " ").contains("avx512f") }
-    }
-    let avx512CPUs: Set<String> = [
-        "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server",
-        "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "graniterapids-d",
-        "znver4", "znver5", "x86-64-v4",
-    ]
-    return avx512CPUs.contains(targetCPU)
-}
-if targetHasAVX512() { cpuFlags += ["-DENCORE_AVX512"] }
-
-let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(cpuFlags),
-    .unsafeFlags(releaseFlags, .when(configuration: .release)),
-]
+// Builds are portable: nothing here depends on the machine that builds. On x86-64 every Swift
+// target is compiled for AVX2 + FMA (`-target-cpu haswell`; without a CPU target the SIMD
+// micro-kernels' `addingProduct` becomes a call to `fmaf`), so a binary runs on any x86-64 CPU
+// since 2013; the AVX-512 GEMM micro-kernel lives in its own module compiled for Skylake-SP's
+// AVX-512 and is chosen at run time when CPUID reports AVX-512 (`GEMM.kernel`;
+// `ENCORE_GEMM_KERNEL=avx2` forces the AVX2 kernel). Other CPUs (arm64: NEON through the SIMD
+// types) get no flags. Release builds keep Swift's checks (`-O`, never `-Ounchecked`).
+//
+// `unsafeFlags` are why a package that depends on Encore must name it by path, branch or
+// revision, not by version (docs/adding-a-model.md).
+#if arch(x86_64)
+let baseline: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx512: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let baseline: [SwiftSetting] = []
+let avx512: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "Encore",
@@ -52,23 +32,25 @@ let package = Package(
         .executable(name: "encore", targets: ["encore"]),
     ],
     targets: [
-        // The software-prefetch hint: one file that needs the compiler's Builtin module, hence
-        // `-parse-stdlib`, kept apart so that no numeric code is compiled in that mode.
-        .target(name: "EncoreCacheHints", swiftSettings: numericSettings + [.unsafeFlags(["-parse-stdlib"])]),
-        .target(name: "EncoreTensor", dependencies: ["EncoreCacheHints"], swiftSettings: numericSettings),
-        .target(name: "EncoreAutodiff", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
-        .target(name: "EncoreData", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
-        .target(name: "EncoreMetrics", dependencies: ["EncoreTensor"], swiftSettings: numericSettings),
+        // C: the prefetch hint and CPUID (no flags, so it runs on any CPU of the architecture).
+        .target(name: "EncoreShims"),
+        // The AVX-512 GEMM micro-kernel, alone in a module built for AVX-512; called only after
+        // the CPUID check (empty off x86-64).
+        .target(name: "EncoreAVX512Kernels", dependencies: ["EncoreShims"], swiftSettings: avx512),
+        .target(name: "EncoreTensor", dependencies: ["EncoreShims", "EncoreAVX512Kernels"], swiftSettings: baseline),
+        .target(name: "EncoreAutodiff", dependencies: ["EncoreTensor"], swiftSettings: baseline),
+        .target(name: "EncoreData", dependencies: ["EncoreTensor"], swiftSettings: baseline),
+        .target(name: "EncoreMetrics", dependencies: ["EncoreTensor"], swiftSettings: baseline),
         .target(
             name: "EncoreModels",
             dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics"],
-            swiftSettings: numericSettings),
+            swiftSettings: baseline),
         .target(
             name: "EncoreExperiments",
             dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics", "EncoreModels"],
-            swiftSettings: numericSettings),
-        .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: numericSettings),
-        .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor", "EncoreCacheHints"]),
+            swiftSettings: baseline),
+        .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: baseline),
+        .testTarget(name: "EncoreTensorTests", dependencies: ["EncoreTensor", "EncoreShims"]),
         .testTarget(name: "EncoreMetricsTests", dependencies: ["EncoreMetrics"]),
         .testTarget(name: "EncoreDataTests", dependencies: ["EncoreData"]),
         .testTarget(name: "EncoreAutodiffTests", dependencies: ["EncoreAutodiff"]),

@@ -43,7 +43,7 @@ extension GEMMOperands {
         // The shared whole-slice A buffer when A is reused. Row block r sits at r * mcLimit * kc,
         // not * depth: a shorter last k-slice would otherwise move row block r's region onto the
         // end of row block r - 1's, which another thread may still be reading.
-        let sharedACount = reusesA ? roundUp(m, GEMMTile.rows) * kc : 0
+        let sharedACount = reusesA ? roundUp(m, Tile.rows) * kc : 0
         let sharedA = GEMMBuffers(aCount: sharedACount, bCount: 0)
         defer { sharedA.deallocate() }
         let sharedABox = UncheckedSendableBox(sharedA.packedA)
@@ -51,7 +51,7 @@ extension GEMMOperands {
         (workers ?? Self.poolWorkers)(min(threads, units)) { _ in
             // This thread's B block, A block (when A is not shared) and kernel scratch.
             let buffers = GEMMBuffers(
-                aCount: reusesA ? 0 : min(mcLimit, roundUp(m, GEMMTile.rows)) * kc, bCount: ncMax * kc)
+                aCount: reusesA ? 0 : min(mcLimit, roundUp(m, Tile.rows)) * kc, bCount: ncMax * kc)
             defer { buffers.deallocate() }
             let (ownA, packedB, scratch) = (buffers.packedA, buffers.packedB, buffers.scratch)
 
@@ -64,14 +64,14 @@ extension GEMMOperands {
                 let depth = min(kc, k - pc)
                 let jc = columnBlock * nc, nBlock = min(nc, n - jc)
                 if step != packedStep {
-                    GEMMPacking.packB(
+                    GEMMPacking<Tile>.packB(
                         b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
                         colStart: jc, cols: nBlock, into: packedB)
                     packedStep = step
                 }
                 schedule.waitUntil(lane: rowBlock, hasFinished: step)
                 #if DEBUG
-                Self.balancedUnitHook?(.rowBlock, step, rowBlock)
+                GEMMTestHooks.balancedUnitHook?(.rowBlock, step, rowBlock)
                 #endif
                 let ic = rowBlock * mcLimit
                 let aPacking: APacking = !reusesA ? .perBlock : columnBlock == 0 ? .packWholeSlice : .reuseWholeSlice
@@ -86,11 +86,11 @@ extension GEMMOperands {
 }
 
 extension GEMMOperands {
-    /// Widest column chunk of `runBalancedColumns`: 8 micro-panels of 32 columns (AVX-512) or 16
-    /// of 16 (AVX2). Small enough that a 512 x 600 product has 3 chunks per k-slice to share out
+    /// Widest column chunk of `runBalancedColumns`: 8 micro-panels of 32 columns (12 x 32 tile) or
+    /// 16 of 16 (6 x 16 tile). Small enough that a 512 x 600 product has 3 chunks per k-slice to share out
     /// (and 3706 columns 15), wide enough that each A micro-panel loaded into L1 serves 8 tiles;
     /// 512 measured no better at the 512-row shapes and 1024³.
-    static let balancedChunkColumns = 256
+    static var balancedChunkColumns: Int { 256 }
 
     /// The whole product on `threads` threads that take column chunks as they go, with one copy
     /// of each A slice that the threads pack together: the counterpart of `runBalancedRows` for
@@ -124,7 +124,7 @@ extension GEMMOperands {
         let units = slices * perSlice
         let schedule = BalancedSchedule(lanes: lanes, slices: slices)
         // Two whole-slice A buffers (row block r at r * mcLimit * depth), alternating by slice.
-        let sliceCount = roundUp(m, GEMMTile.rows) * kc
+        let sliceCount = roundUp(m, Tile.rows) * kc
         let buffers = min(2, slices)
         let sharedA = GEMMBuffers(aCount: buffers * sliceCount, bCount: 0)
         defer { sharedA.deallocate() }
@@ -145,23 +145,23 @@ extension GEMMOperands {
                 if index < rowBlocks {
                     if slice >= buffers { schedule.waitUntil(slice: slice - buffers, hasComputed: lanes) }
                     #if DEBUG
-                    Self.balancedUnitHook?(.packA, slice, index)
+                    GEMMTestHooks.balancedUnitHook?(.packA, slice, index)
                     #endif
                     let ic = index * mcLimit
-                    GEMMPacking.packA(
+                    GEMMPacking<Tile>.packA(
                         a, lda: lda, transposed: transposeA, rowStart: ic, rows: min(mcLimit, m - ic),
                         depthStart: pc, depth: depth, into: packedA + ic * depth)
                     schedule.finishPacking(slice: slice)
                 } else {
                     let lane = index - rowBlocks
                     let jc = lane * width, nBlock = min(width, n - jc)
-                    GEMMPacking.packB(
+                    GEMMPacking<Tile>.packB(
                         b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
                         colStart: jc, cols: nBlock, into: packedB)
                     schedule.waitUntil(slice: slice, hasPacked: rowBlocks)
                     schedule.waitUntil(lane: lane, hasFinished: slice)
                     #if DEBUG
-                    Self.balancedUnitHook?(.columnChunk, slice, lane)
+                    GEMMTestHooks.balancedUnitHook?(.columnChunk, slice, lane)
                     #endif
                     multiplyRows(
                         0..<m, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
@@ -175,7 +175,7 @@ extension GEMMOperands {
 }
 
 #if DEBUG
-/// The kinds of unit of the balanced schedules, for `GEMMOperands.balancedUnitHook`.
+/// The kinds of unit of the balanced schedules, for `GEMMTestHooks.balancedUnitHook`.
 enum BalancedUnitKind: Sendable {
     /// `runBalancedRows`: a (step, row block) unit.
     case rowBlock
@@ -185,7 +185,8 @@ enum BalancedUnitKind: Sendable {
     case columnChunk
 }
 
-extension GEMMOperands {
+/// Hooks for tests of the GEMM drivers.
+enum GEMMTestHooks {
     /// Tests only (debug builds): called at the start of each unit's work, after its waits, with
     /// the unit's kind, step or k-slice, and row block or chunk. A test slows chosen units down
     /// with it, so that a missing wait shows as a wrong result every time, not now and then.

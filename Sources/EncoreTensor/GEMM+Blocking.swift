@@ -8,7 +8,7 @@ struct GEMMBuffers {
 
     /// Room for `aCount` floats of packed A and `bCount` of packed B (`bCount` a multiple of 16).
     init(aCount: Int, bCount: Int) {
-        let count = aCount + bCount + GEMMTile.scratchCount
+        let count = aCount + bCount + GEMMStore.scratchCount
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
         packedB = raw.bindMemory(to: Float.self, capacity: count)
         packedA = packedB + bCount
@@ -22,35 +22,11 @@ struct GEMMBuffers {
 ///
 /// For each `nc`-wide column block and `kc`-deep slice, `op(B)` is packed once (L3-resident,
 /// `kc x nc`); for each `mc`-tall row block `op(A)` is packed (L2-resident, `mc x kc`); then the
-/// micro-kernel sweeps the block: with the AVX2 tile, B micro-panels (L1-resident, `kc x 16`)
-/// against the A micro-panels; with the AVX-512 tile, A micro-panels (L1-resident, `kc x 12`)
-/// against the B micro-panels of an L2-resident B block.
+/// micro-kernel sweeps the block: with the 6 x 16 tile, B micro-panels (L1-resident, `kc x 16`)
+/// against the A micro-panels; with the 12 x 32 tile, A micro-panels (L1-resident, `kc x 12`)
+/// against the B micro-panels of an L2-resident B block (`Tile.keepsAPanelInL1`).
 /// The first k-slice applies the caller's `beta`, later slices accumulate with beta 1.
-struct GEMMOperands: @unchecked Sendable {
-    #if ENCORE_AVX512
-    /// Depth of a packed slice. The AVX-512 sweep keeps a `kc x 12` A micro-panel in L1 (18 KiB of
-    /// a 48 KiB L1d at 384) and streams `kc x 32` B micro-panels from L2.
-    static let kc = 384
-    /// Rows of a packed A block (a multiple of 12).
-    static let mc = 96
-    /// Widest packed B block (a multiple of 32): `kc x nc` floats = 1.5 MiB, which stays in a
-    /// 2 MiB L2 next to the A block. On Sapphire Rapids (2 MiB L2, 48 KiB L1d), kc 256/320/384,
-    /// mc 48/96/192 and nc 768-1536 measured within the machine's noise of each other (+-15%) at
-    /// 1024³ and the 512-row shapes; at 3706³ (one thread, medians of 4 interleaved runs) nc 1024
-    /// gave 94-97 GFLOP/s, 768 gave 93-94 and 1536 gave 88-90.
-    static let nc = 1024
-    #else
-    /// Depth of a packed slice: a `kc x 16` B micro-panel is 24 KiB of Zen 3's 32 KiB L1d. Deeper
-    /// slices mean fewer read-modify-write passes over C (k 3706: 10 instead of 15); 384 measured
-    /// faster than 256 at 1024³ and 3706³ on one thread (OpenBLAS's Haswell/Zen depth is 384 too).
-    static let kc = 384
-    /// Rows of a packed A block (a multiple of 6): `mc x kc` floats = 144 KiB of the 512 KiB L2.
-    static let mc = 96
-    /// Widest packed B block (a multiple of 16): `kc x nc` floats = 2.25 MiB of L3 (larger blocks
-    /// measured slower at n = 3706). Wider operands are cut into blocks of equal width.
-    static let nc = 1536
-    #endif
-
+struct GEMMOperands<Tile: GEMMMicroTile>: @unchecked Sendable {
     let transposeA: Bool
     let transposeB: Bool
     let k: Int
@@ -62,10 +38,10 @@ struct GEMMOperands: @unchecked Sendable {
     let beta: Float
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
-    /// The blocking in force: the build's `kc`, `mc` and `nc` unless a test shrinks them to reach
-    /// the multi-block paths on small shapes (`mcLimit` a multiple of `GEMMTile.rows`, `ncLimit`
-    /// of `GEMMTile.cols`).
-    var kcLimit = GEMMOperands.kc, mcLimit = GEMMOperands.mc, ncLimit = GEMMOperands.nc
+    /// The blocking in force: the tile's `kc`, `mc` and `nc` unless a test shrinks them to reach
+    /// the multi-block paths on small shapes (`mcLimit` a multiple of `Tile.rows`, `ncLimit`
+    /// of `Tile.cols`).
+    var kcLimit = Tile.kc, mcLimit = Tile.mc, ncLimit = Tile.nc
 
     /// Computes the `rows x cols` block of C with this thread's own packing buffers.
     ///
@@ -80,9 +56,9 @@ struct GEMMOperands: @unchecked Sendable {
         guard !rows.isEmpty && !cols.isEmpty else { return }
         let (kc, nc, ncMax) = blocking(columns: cols.count)
         let reusesA = cols.count > nc
-        let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
+        let mcMax = min(mcLimit, roundUp(rows.count, Tile.rows))
         // One allocation per call and thread, reused by every block.
-        let buffers = GEMMBuffers(aCount: (reusesA ? roundUp(rows.count, GEMMTile.rows) : mcMax) * kc, bCount: ncMax * kc)
+        let buffers = GEMMBuffers(aCount: (reusesA ? roundUp(rows.count, Tile.rows) : mcMax) * kc, bCount: ncMax * kc)
         defer { buffers.deallocate() }
         let (packedA, packedB, scratch) = (buffers.packedA, buffers.packedB, buffers.scratch)
 
@@ -95,7 +71,7 @@ struct GEMMOperands: @unchecked Sendable {
             var jc = cols.lowerBound
             while jc < cols.upperBound {
                 let nBlock = min(nc, cols.upperBound - jc)
-                GEMMPacking.packB(
+                GEMMPacking<Tile>.packB(
                     b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
                     colStart: jc, cols: nBlock, into: packedB)
                 let aPacking: APacking =
@@ -118,7 +94,7 @@ struct GEMMOperands: @unchecked Sendable {
         let slices = (k + kcLimit - 1) / kcLimit
         let kc = (k + slices - 1) / slices
         let nc = equalBlockWidth(columns: columns, limit: ncLimit)
-        return (kc, nc, min(nc, roundUp(columns, GEMMTile.cols)))
+        return (kc, nc, min(nc, roundUp(columns, Tile.cols)))
     }
 
     /// The width of equal column blocks of at most `limit` columns (a multiple of the tile width)
@@ -126,7 +102,7 @@ struct GEMMOperands: @unchecked Sendable {
     /// width of `runBalancedColumns`).
     func equalBlockWidth(columns: Int, limit: Int) -> Int {
         let blocks = (columns + limit - 1) / limit
-        return roundUp((columns + blocks - 1) / blocks, GEMMTile.cols)
+        return roundUp((columns + blocks - 1) / blocks, Tile.cols)
     }
 
     /// How `multiplyRows` uses its A buffer.
@@ -153,7 +129,7 @@ struct GEMMOperands: @unchecked Sendable {
             let mBlock = min(mcLimit, rows.upperBound - ic)
             let block = aPacking == .perBlock ? packedA : packedA + (ic - rows.lowerBound) * depth
             if aPacking != .reuseWholeSlice {
-                GEMMPacking.packA(
+                GEMMPacking<Tile>.packA(
                     a, lda: lda, transposed: transposeA, rowStart: ic, rows: mBlock,
                     depthStart: slice, depth: depth, into: block)
             }
@@ -170,26 +146,26 @@ struct GEMMOperands: @unchecked Sendable {
         mBlock: Int, nBlock: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, beta: Float, scratch: UnsafeMutablePointer<Float>
     ) {
-        #if ENCORE_AVX512
+        if Tile.keepsAPanelInL1 {
         // A micro-panel (kc x 12, 18 KiB at kc 384) stays in L1 while the B micro-panels of the
         // block stream past it from L2 (BLIS's order for this tile): the larger, 32-wide B panel
         // would fill two thirds of the 48 KiB L1 on its own.
         var ir = 0
         while ir < mBlock {
-            let validRows = min(GEMMTile.rows, mBlock - ir)
+            let validRows = min(Tile.rows, mBlock - ir)
             let aPanel = packedA + ir * depth
             var jr = 0
             while jr < nBlock {
                 // The tile the next call writes: one right, or the start of the next row of tiles.
-                var nextRow = ir, nextCol = jr + GEMMTile.cols
-                if nextCol >= nBlock { nextRow = ir + GEMMTile.rows; nextCol = 0 }
+                var nextRow = ir, nextCol = jr + Tile.cols
+                if nextCol >= nBlock { nextRow = ir + Tile.rows; nextCol = 0 }
                 tile(ir: ir, jr: jr, validRows: validRows, aPanel: aPanel, bPanel: packedB + jr * depth,
                      nextRow: nextRow, nextCol: nextCol)
-                jr += GEMMTile.cols
+                jr += Tile.cols
             }
-            ir += GEMMTile.rows
+            ir += Tile.rows
         }
-        #else
+        } else {
         // B micro-panel (kc x 16, 24 KiB at kc 384) stays in L1 while the A micro-panels of the
         // block stream past it from L2.
         var jr = 0
@@ -198,15 +174,15 @@ struct GEMMOperands: @unchecked Sendable {
             var ir = 0
             while ir < mBlock {
                 // The tile the next call writes: one down, or the top of the next column of tiles.
-                var nextRow = ir + GEMMTile.rows, nextCol = jr
-                if nextRow >= mBlock { nextRow = 0; nextCol = jr + GEMMTile.cols }
-                tile(ir: ir, jr: jr, validRows: min(GEMMTile.rows, mBlock - ir), aPanel: packedA + ir * depth,
+                var nextRow = ir + Tile.rows, nextCol = jr
+                if nextRow >= mBlock { nextRow = 0; nextCol = jr + Tile.cols }
+                tile(ir: ir, jr: jr, validRows: min(Tile.rows, mBlock - ir), aPanel: packedA + ir * depth,
                      bPanel: bPanel, nextRow: nextRow, nextCol: nextCol)
-                ir += GEMMTile.rows
+                ir += Tile.rows
             }
-            jr += GEMMTile.cols
+            jr += Tile.cols
         }
-        #endif
+        }
 
         /// One micro-tile at (`ir`, `jr`) of the block; the next tile's C rows are prefetched.
         @inline(__always)
@@ -214,10 +190,10 @@ struct GEMMOperands: @unchecked Sendable {
             ir: Int, jr: Int, validRows: Int, aPanel: UnsafePointer<Float>, bPanel: UnsafePointer<Float>,
             nextRow: Int, nextCol: Int
         ) {
-            let nextIsFull = nextRow + GEMMTile.rows <= mBlock && nextCol + GEMMTile.cols <= nBlock
-            GEMMTile.run(
+            let nextIsFull = nextRow + Tile.rows <= mBlock && nextCol + Tile.cols <= nBlock
+            Tile.run(
                 kc: depth, a: aPanel, b: bPanel, c: c + ir * ldc + jr, ldc: ldc,
-                validRows: validRows, validCols: min(GEMMTile.cols, nBlock - jr),
+                validRows: validRows, validCols: min(Tile.cols, nBlock - jr),
                 alpha: alpha, beta: beta, scratch: scratch,
                 next: nextIsFull ? UnsafePointer(c + nextRow * ldc + nextCol) : UnsafePointer(scratch),
                 nextStride: nextIsFull ? ldc : 0)

@@ -2,15 +2,15 @@
 ///
 /// The packing routines absorb the layouts: NN, NT (`A·Bᵀ`) and TN (`Aᵀ·B`) differ only in how
 /// `op(A)` and `op(B)` are read here, so one micro-kernel serves all of them.
-enum GEMMPacking {
+enum GEMMPacking<Tile: GEMMMicroTile> {
     /// Packs `op(A)[rowStart ..< rowStart + rows, depthStart ..< depthStart + depth]` into
-    /// micro-panels of `mr = GEMMTile.rows` rows: panel `q` holds element `(i, p)` at
+    /// micro-panels of `mr = Tile.rows` rows: panel `q` holds element `(i, p)` at
     /// `q * depth * mr + p * mr + i`; rows past the end are zero.
     static func packA(
         _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
         rowStart: Int, rows: Int, depthStart: Int, depth: Int, into out: UnsafeMutablePointer<Float>
     ) {
-        let mr = GEMMTile.rows
+        let mr = Tile.rows
         if transposed {
             // op(A)(i, p) = A[p, i]: walk each stored row once, left to right, dropping `mr`-float
             // pieces into the panels (one sequential read stream; panel by panel re-read every
@@ -43,22 +43,40 @@ enum GEMMPacking {
         }
     }
 
-    #if ENCORE_AVX512
-    /// Copies the 12 floats of one A piece (`op(A)` transposed: 12 consecutive stored floats).
+    /// Copies the `mr` floats of one A piece (`op(A)` transposed: `mr` consecutive stored floats).
     @inline(__always)
     private static func copyPiece(_ piece: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>) {
-        let source = UnsafeRawPointer(piece), target = UnsafeMutableRawPointer(row)
-        target.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        target.storeBytes(
-            of: source.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32, as: SIMD4<Float>.self)
+        if Tile.rows == 12 {
+            let source = UnsafeRawPointer(piece), target = UnsafeMutableRawPointer(row)
+            target.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            target.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32, as: SIMD4<Float>.self)
+        } else if Tile.rows == 6 {
+            row[0] = piece[0]; row[1] = piece[1]; row[2] = piece[2]
+            row[3] = piece[3]; row[4] = piece[4]; row[5] = piece[5]
+        } else {
+            for i in 0..<Tile.rows { row[i] = piece[i] }
+        }
     }
 
-    /// One full 12-row panel of A as stored: `out[p * 12 + i] = first[i * lda + p]`.
+    /// One full `mr`-row panel of A as stored: `out[p * mr + i] = first[i * lda + p]`. Six rows go
+    /// as six sequential read streams and one contiguous write stream (the hardware prefetcher
+    /// follows six streams; stride-6 write passes it did not); twelve as 4 x 4 transposes.
     @inline(__always)
     private static func packFullPanel(
         _ first: UnsafePointer<Float>, lda: Int, depth: Int, into out: UnsafeMutablePointer<Float>
     ) {
-        transposeRows(first, stride: lda, width: 12, depth: depth, into: out)
+        if Tile.rows == 6 {
+            let r0 = first, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+            var row = out
+            for p in 0..<depth {
+                row[0] = r0[p]; row[1] = r1[p]; row[2] = r2[p]
+                row[3] = r3[p]; row[4] = r4[p]; row[5] = r5[p]
+                row += 6
+            }
+        } else {
+            transposeRows(first, stride: lda, width: Tile.rows, depth: depth, into: out)
+        }
     }
 
     /// `out[p * width + i] = first[i * stride + p]` for `i < width` (a multiple of 4), `p < depth`:
@@ -96,38 +114,15 @@ enum GEMMPacking {
             p += 1
         }
     }
-    #else
-    /// Copies the 6 floats of one A piece (`op(A)` transposed: 6 consecutive stored floats).
-    @inline(__always)
-    private static func copyPiece(_ piece: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>) {
-        row[0] = piece[0]; row[1] = piece[1]; row[2] = piece[2]
-        row[3] = piece[3]; row[4] = piece[4]; row[5] = piece[5]
-    }
-
-    /// One full 6-row panel of A as stored: six sequential read streams, one contiguous write
-    /// stream (the hardware prefetcher follows six streams; stride-6 write passes it did not).
-    @inline(__always)
-    private static func packFullPanel(
-        _ first: UnsafePointer<Float>, lda: Int, depth: Int, into out: UnsafeMutablePointer<Float>
-    ) {
-        let r0 = first, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
-        var row = out
-        for p in 0..<depth {
-            row[0] = r0[p]; row[1] = r1[p]; row[2] = r2[p]
-            row[3] = r3[p]; row[4] = r4[p]; row[5] = r5[p]
-            row += 6
-        }
-    }
-    #endif
 
     /// Packs `op(B)[depthStart ..< depthStart + depth, colStart ..< colStart + cols]` into
-    /// micro-panels of `nr = GEMMTile.cols` columns (a multiple of 16): panel `q` holds `(p, j)` at
+    /// micro-panels of `nr = Tile.cols` columns (a multiple of 16): panel `q` holds `(p, j)` at
     /// `q * depth * nr + p * nr + j`; columns past the end are zero.
     static func packB(
         _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
         depthStart: Int, depth: Int, colStart: Int, cols: Int, into out: UnsafeMutablePointer<Float>
     ) {
-        let nr = GEMMTile.cols
+        let nr = Tile.cols
         if transposed {
             // op(B)(p, j) = B[j, p].
             var panel = 0
@@ -135,10 +130,12 @@ enum GEMMPacking {
                 let valid = min(nr, cols - panel)
                 let target = out + panel * depth
                 if valid == nr {
-                    #if ENCORE_AVX512
-                    transposeRows(b + (colStart + panel) * ldb + depthStart, stride: ldb, width: nr, depth: depth,
-                                  into: target)
-                    #else
+                    if Tile.cols != 16 {
+                        transposeRows(b + (colStart + panel) * ldb + depthStart, stride: ldb, width: nr, depth: depth,
+                                      into: target)
+                        panel += nr
+                        continue
+                    }
                     // Sixteen sequential read streams (one per stored row), one contiguous
                     // 64-byte write per depth step.
                     let base = b + (colStart + panel) * ldb + depthStart
@@ -151,7 +148,6 @@ enum GEMMPacking {
                             s[14 * ldb], s[15 * ldb])
                         raw.storeBytes(of: v, toByteOffset: p * 64, as: SIMD16<Float>.self)
                     }
-                    #endif
                     panel += nr
                     continue
                 }

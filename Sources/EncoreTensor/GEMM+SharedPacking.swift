@@ -1,18 +1,4 @@
 extension GEMMOperands {
-    #if ENCORE_AVX512
-    /// Whether threads share packed B blocks (`runSharingB`) when there are enough rows. Not with
-    /// the AVX-512 tile: there each thread streams the whole L2-resident B block for every A
-    /// micro-panel, and splitting the output instead (each thread packing its own B) measured
-    /// faster on Sapphire Rapids at two threads: medians of 4 interleaved runs 144-171 against
-    /// 128-131 GFLOP/s at 3706³, 154-172 against 134-140 at 1024³, 139-150 against 130-144 at
-    /// 512 x 600 x 3706.
-    static let sharePackedB = false
-    #else
-    /// Whether threads share packed B blocks (`runSharingB`) when there are enough rows: yes with
-    /// the AVX2 tile (measured on Zen 3 in session 3).
-    static let sharePackedB = true
-    #endif
-
     /// The whole product on `threads` threads sharing one packed copy of each `op(B)` block.
     ///
     /// For each column block and k-slice, the threads first pack the block's B micro-panels
@@ -28,26 +14,26 @@ extension GEMMOperands {
         defer { raw.deallocate() }
         let packedB = raw.bindMemory(to: Float.self, capacity: ncMax * kc)
         let shared = UncheckedSendableBox(packedB)
-        let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
+        let rowTiles = (m + Tile.rows - 1) / Tile.rows
 
         var jc = 0
         while jc < n {
             let nBlock = min(nc, n - jc)
-            let panels = (nBlock + GEMMTile.cols - 1) / GEMMTile.cols
+            let panels = (nBlock + Tile.cols - 1) / Tile.cols
             var pc = 0
             while pc < k {
                 let depth = min(kc, k - pc)
                 let blockBeta = pc == 0 ? beta : 1
                 let (column, slice) = (jc, pc)
                 Parallel.forEachChunk(panels, threads: threads) { range in
-                    let first = range.lowerBound * GEMMTile.cols
-                    let last = min(nBlock, range.upperBound * GEMMTile.cols)
-                    GEMMPacking.packB(
+                    let first = range.lowerBound * Tile.cols
+                    let last = min(nBlock, range.upperBound * Tile.cols)
+                    GEMMPacking<Tile>.packB(
                         b, ldb: ldb, transposed: transposeB, depthStart: slice, depth: depth,
                         colStart: column + first, cols: last - first, into: shared.value + first * depth)
                 }
                 Parallel.forEachChunk(rowTiles, threads: threads) { range in
-                    let rows = (range.lowerBound * GEMMTile.rows)..<min(m, range.upperBound * GEMMTile.rows)
+                    let rows = (range.lowerBound * Tile.rows)..<min(m, range.upperBound * Tile.rows)
                     computeRows(rows, column: column, nBlock: nBlock, slice: slice, depth: depth,
                                 beta: blockBeta, packedB: shared.value)
                 }
@@ -63,7 +49,7 @@ extension GEMMOperands {
         packedB: UnsafeMutablePointer<Float>
     ) {
         guard !rows.isEmpty else { return }
-        let mcMax = min(mcLimit, roundUp(rows.count, GEMMTile.rows))
+        let mcMax = min(mcLimit, roundUp(rows.count, Tile.rows))
         let buffers = GEMMBuffers(aCount: mcMax * depth, bCount: 0)
         defer { buffers.deallocate() }
         multiplyRows(

@@ -19,52 +19,46 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int? = nil
     ) {
+        multiply(
+            kernel: GEMMKernel.active, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+            alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+
+    /// `multiply` with the micro-kernel named (tests run every kernel the CPU has).
+    static func multiply(
+        kernel: GEMMKernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int? = nil
+    ) {
+        if m < 0 || n < 0 || k < 0 { fatalError("GEMM: sizes must be >= 0, got m=\(m) n=\(n) k=\(k)") }
+        // Every row of each stored matrix must fit in its leading dimension.
+        let (aCols, bCols) = (transposeA ? m : k, transposeB ? k : n)
+        if lda < aCols || ldb < bCols || ldc < n {
+            fatalError(
+                "GEMM: leading dimensions too small: lda \(lda) (needs >= \(aCols)), ldb \(ldb) (needs >= \(bCols)), ldc \(ldc) (needs >= \(n))")
+        }
         guard m > 0 && n > 0 else { return }
-        precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be >= 0, got m=\(m) n=\(n) k=\(k)")
         if k == 0 || alpha == 0 {
             scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        let operands = GEMMOperands(
-            transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         // Tiny products stay on one thread: waking a second costs more than it saves.
         let requested = m * n * k < 96 * 96 * 96 ? 1 : Parallel.resolve(threads)
-        // With enough rows for every thread (and `sharePackedB`), the threads share each packed B
-        // block and split the rows (runSharingB). Otherwise they divide the larger output
-        // dimension: on Linux by taking row blocks or column chunks as they go (runBalancedRows /
-        // runBalancedColumns), so that a thread slowed by the host does not hold up the product;
-        // elsewhere (the schedules need the Synchronization module's atomics, macOS 15 and later,
-        // and the package supports 13) in fixed ranges of whole micro-tiles, each thread packing
-        // its own panels.
-        // The tile grid and the k-blocking do not depend on the split, so every element of C sees
-        // the same sequence of operations for any thread count.
-        let rowTiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
-        if requested == 1 {
-            operands.run(rows: 0..<m, cols: 0..<n)
-        } else if rowTiles >= 4 * requested && GEMMOperands.sharePackedB {
-            operands.runSharingB(m: m, n: n, threads: requested)
-        } else if m >= n {
-            #if os(Linux)
-            operands.runBalancedRows(m: m, n: n, threads: requested)
-            #else
-            let tiles = (m + GEMMTile.rows - 1) / GEMMTile.rows
-            Parallel.forEachChunk(tiles, threads: requested) { range in
-                let rows = (range.lowerBound * GEMMTile.rows)..<min(m, range.upperBound * GEMMTile.rows)
-                operands.run(rows: rows, cols: 0..<n)
-            }
-            #endif
-        } else {
-            #if os(Linux)
-            operands.runBalancedColumns(m: m, n: n, threads: requested)
-            #else
-            let tiles = (n + GEMMTile.cols - 1) / GEMMTile.cols
-            Parallel.forEachChunk(tiles, threads: requested) { range in
-                let cols = (range.lowerBound * GEMMTile.cols)..<min(n, range.upperBound * GEMMTile.cols)
-                operands.run(rows: 0..<m, cols: cols)
-            }
-            #endif
+        #if arch(x86_64)
+        if kernel == .avx512 && GEMMKernel.available.contains(.avx512) {
+            GEMMOperands<GEMMTile12x32>(
+                transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc
+            ).run(m: m, n: n, threads: requested)
+            return
         }
+        #endif
+        GEMMOperands<GEMMTile6x16>(
+            transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc
+        ).run(m: m, n: n, threads: requested)
     }
 
     /// `C = beta * C` (the whole product when `k == 0` or `alpha == 0`); beta 0 writes zeros.
@@ -76,6 +70,46 @@ public enum GEMM {
             } else if beta != 1 {
                 for j in 0..<n { row[j] *= beta }
             }
+        }
+    }
+}
+
+extension GEMMOperands {
+    /// The whole `m x n` product on up to `requested` threads.
+    ///
+    /// With enough rows for every thread (and `Tile.sharePackedB`), the threads share each packed
+    /// B block and split the rows (runSharingB). Otherwise they divide the larger output
+    /// dimension: on Linux by taking row blocks or column chunks as they go (runBalancedRows /
+    /// runBalancedColumns), so that a thread slowed by the host does not hold up the product;
+    /// elsewhere (the schedules need the Synchronization module's atomics, macOS 15 and later,
+    /// and the package supports 13) in fixed ranges of whole micro-tiles, each thread packing its
+    /// own panels. The tile grid and the k-blocking do not depend on the split, so every element
+    /// of C sees the same sequence of operations for any thread count.
+    func run(m: Int, n: Int, threads requested: Int) {
+        let rowTiles = (m + Tile.rows - 1) / Tile.rows
+        if requested == 1 {
+            run(rows: 0..<m, cols: 0..<n)
+        } else if rowTiles >= 4 * requested && Tile.sharePackedB {
+            runSharingB(m: m, n: n, threads: requested)
+        } else if m >= n {
+            #if os(Linux)
+            runBalancedRows(m: m, n: n, threads: requested)
+            #else
+            Parallel.forEachChunk(rowTiles, threads: requested) { range in
+                let rows = (range.lowerBound * Tile.rows)..<min(m, range.upperBound * Tile.rows)
+                self.run(rows: rows, cols: 0..<n)
+            }
+            #endif
+        } else {
+            #if os(Linux)
+            runBalancedColumns(m: m, n: n, threads: requested)
+            #else
+            let tiles = (n + Tile.cols - 1) / Tile.cols
+            Parallel.forEachChunk(tiles, threads: requested) { range in
+                let cols = (range.lowerBound * Tile.cols)..<min(n, range.upperBound * Tile.cols)
+                self.run(rows: 0..<m, cols: cols)
+            }
+            #endif
         }
     }
 }
@@ -103,21 +137,32 @@ extension Tensor {
         _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
         alpha: Float = 1, beta: Float, into c: inout Tensor, threads: Int? = nil
     ) {
+        matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, into: &c,
+               threads: threads, kernel: GEMMKernel.active)
+    }
+
+    /// `matmul(_:_:transposeA:transposeB:alpha:beta:into:threads:)` with the GEMM micro-kernel
+    /// named (tests run every kernel the CPU has).
+    static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
+        into c: inout Tensor, threads: Int?, kernel: GEMMKernel
+    ) {
         let m = transposeA ? a.cols : a.rows
         let k = transposeA ? a.rows : a.cols
         let kB = transposeB ? b.cols : b.rows
         let n = transposeB ? b.rows : b.cols
-        precondition(
-            k == kB,
-            "matmul inner dimensions differ: a \(a.shape)\(transposeA ? "ᵀ" : "") x b \(b.shape)\(transposeB ? "ᵀ" : "")")
-        precondition(
-            c.rows == m && c.cols == n,
-            "matmul output has shape \(c.shape), expected [\(m), \(n)] for a \(a.shape) x b \(b.shape)")
+        if k != kB {
+            fatalError(
+                "matmul: inner dimensions differ: a \(a.shape)\(transposeA ? "ᵀ" : "") x b \(b.shape)\(transposeB ? "ᵀ" : "")")
+        }
+        if c.rows != m || c.cols != n {
+            fatalError("matmul: output has shape \(c.shape), expected [\(m), \(n)] for a \(a.shape) x b \(b.shape)")
+        }
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     GEMM.multiply(
-                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        kernel: kernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
                         beta: beta, c: pc.baseAddress!, ldc: n, threads: threads)
                 }

@@ -1,4 +1,4 @@
-import EncoreCacheHints
+import EncoreShims
 
 extension SparseMatrix {
     /// Returns `self * dense`, shape `[rows, dense.cols]`.
@@ -188,10 +188,10 @@ enum SparseDenseKernel {
                     // made rows of ~23 nonzeros 8% slower with repeated hints).
                     if e + prefetchDistance < end {
                         let ahead = UnsafeRawPointer(dense + Int(columns[e + prefetchDistance]) * n + j)
-                        CacheHint.prefetchForRead(ahead)
-                        CacheHint.prefetchForRead(ahead + 64)
-                        CacheHint.prefetchForRead(ahead + 128)
-                        CacheHint.prefetchForRead(ahead + 192)
+                        encore_prefetch_read(ahead)
+                        encore_prefetch_read(ahead + 64)
+                        encore_prefetch_read(ahead + 128)
+                        encore_prefetch_read(ahead + 192)
                     }
                     let source = UnsafeRawPointer(dense + Int(columns[e]) * n + j)
                     let s = values[e]
@@ -223,8 +223,8 @@ enum SparseDenseKernel {
                 let rowStart = dense + Int(columns[e]) * n
                 if e + prefetchDistance < end {
                     let ahead = UnsafeRawPointer(dense + Int(columns[e + prefetchDistance]) * n + first)
-                    CacheHint.prefetchForRead(ahead)
-                    if width > 16 { CacheHint.prefetchForRead(ahead + (width * 4 - 4)) }
+                    encore_prefetch_read(ahead)
+                    if width > 16 { encore_prefetch_read(ahead + (width * 4 - 4)) }
                 }
                 let s = values[e]
                 let source = UnsafeRawPointer(rowStart + first)

@@ -70,10 +70,14 @@ final class EncoreHarness {
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: url(name).path) }
 
     /// Starts `encore ARGUMENTS` with its output going to files; `wait` collects them.
-    func start(_ arguments: [String]) throws -> (Process, URL, URL) {
+    /// `environment` adds to (or overrides) this process's environment.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, URL, URL) {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = directory
         let id = UUID().uuidString
         let out = directory.appendingPathComponent(".stdout-\(id)")
@@ -91,9 +95,9 @@ final class EncoreHarness {
     @discardableResult
     func run(_ arguments: String...) throws -> EncoreInvocation { try run(arguments) }
 
-    /// Runs `encore ARGUMENTS` to completion.
-    func run(_ arguments: [String]) throws -> EncoreInvocation {
-        let (process, out, err) = try start(arguments)
+    /// Runs `encore ARGUMENTS` to completion; `environment` adds to this process's environment.
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> EncoreInvocation {
+        let (process, out, err) = try start(arguments, environment: environment)
         process.waitUntilExit()
         let result = EncoreInvocation(
             code: process.terminationStatus,

@@ -4,9 +4,57 @@ import XCTest
 final class GEMMTests: XCTestCase {
     private let layouts = [(false, false), (false, true), (true, false), (true, true)]
 
+    /// Runs `body` with each micro-tile this CPU can run (the 12 x 32 AVX-512 tile where CPUID
+    /// reports AVX-512), so one build tests every kernel the binary may choose.
+    private func eachTile(_ body: (any GEMMMicroTile.Type) -> Void) {
+        body(GEMMTile6x16.self)
+        #if arch(x86_64)
+        if GEMMKernel.available.contains(.avx512) { body(GEMMTile12x32.self) }
+        #endif
+    }
+
+    /// `Tensor.matmul` in place with the given kernel.
+    private func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1,
+        beta: Float, into c: inout Tensor, threads: Int? = nil, kernel: GEMMKernel
+    ) {
+        Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, into: &c,
+                      threads: threads, kernel: kernel)
+    }
+
+    /// `Tensor.matmul` with the given kernel.
+    private func product(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, threads: Int? = nil,
+        kernel: GEMMKernel
+    ) -> Tensor {
+        let m = transposeA ? a.cols : a.rows, n = transposeB ? b.rows : b.cols
+        var c = Tensor(shape: [m, n])
+        matmul(a, b, transposeA: transposeA, transposeB: transposeB, beta: 0, into: &c, threads: threads, kernel: kernel)
+        return c
+    }
+
+    /// The kernel choice: `auto` and no value take the best available, a named kernel is taken
+    /// when available, and an unknown or unavailable one falls back to the best with a warning.
+    func testKernelResolution() {
+        var warnings: [String] = []
+        let both: [GEMMKernel] = [.avx2, .avx512]
+        XCTAssertEqual(GEMMKernel.resolve(request: nil, available: both) { warnings.append($0) }, .avx512)
+        XCTAssertEqual(GEMMKernel.resolve(request: "auto", available: both) { warnings.append($0) }, .avx512)
+        XCTAssertEqual(GEMMKernel.resolve(request: "AVX2", available: both) { warnings.append($0) }, .avx2)
+        XCTAssertEqual(warnings, [])
+        XCTAssertEqual(GEMMKernel.resolve(request: "avx512", available: [.avx2]) { warnings.append($0) }, .avx2)
+        XCTAssertEqual(GEMMKernel.resolve(request: "sse", available: both) { warnings.append($0) }, .avx512)
+        XCTAssertEqual(warnings.count, 2)
+        XCTAssertTrue(warnings[0].contains("lacks AVX-512"), warnings[0])
+        XCTAssertTrue(warnings[1].contains("expected avx2, avx512 or auto"), warnings[1])
+        XCTAssertEqual(GEMMKernel.available.first, .avx2)
+        XCTAssertTrue(GEMMKernel.available.contains(GEMMKernel.active))
+    }
+
     /// Every layout at odd sizes, at the edges of the 6 x 16 (AVX2) and 12 x 32 (AVX-512) tiles,
     /// over several k-slices (k 801) and several column blocks (n 3100 and 1553: blocks of equal
-    /// width with a ragged last tile).
+    /// width with a ragged last tile), with every kernel the CPU has: each matches the naive
+    /// product, and the kernels agree bit for bit.
     func testAllLayoutsOddSizesAndAlphaBeta() {
         var rng = SeededRNG(seed: 9)
         let shapes = [(1, 1, 1), (7, 33, 65), (6, 16, 5), (5, 15, 17), (13, 17, 257), (33, 7, 1), (65, 1, 3),
@@ -15,12 +63,19 @@ final class GEMMTests: XCTestCase {
             for (transposeA, transposeB) in layouts {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
                 let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
-                var c = Tensor.normal([m, n], rng: &rng)
-                let c0 = c
-                Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &c)
+                let c0 = Tensor.normal([m, n], rng: &rng)
                 var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
-                for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
-                assertClose(c, expected, absolute: 1e-4, "m=\(m) n=\(n) k=\(k) tA=\(transposeA) tB=\(transposeB)")
+                for i in 0..<expected.count { expected[i] = 0.7 * expected[i] - 1.3 * c0[i] }
+                var first: Tensor?
+                for kernel in GEMMKernel.available {
+                    var c = c0
+                    matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.7, beta: -1.3, into: &c,
+                           kernel: kernel)
+                    let label = "\(kernel) m=\(m) n=\(n) k=\(k) tA=\(transposeA) tB=\(transposeB)"
+                    assertClose(c, expected, absolute: 1e-4, label)
+                    // Same k-slices and the same FMA chain per element: the tile changes no bit.
+                    if let first { XCTAssertEqual(c, first, label) } else { first = c }
+                }
             }
         }
     }
@@ -32,6 +87,10 @@ final class GEMMTests: XCTestCase {
     /// running each column block on its own (one column block: each A row block packed just
     /// before its sweep, nothing reused), and match the naive product.
     func testReusedASliceAcrossColumnBlocks() {
+        eachTile { tile in checkReusedASlice(tile) }
+    }
+
+    private func checkReusedASlice<Tile: GEMMMicroTile>(_: Tile.Type) {
         var rng = SeededRNG(seed: 12)
         let (m, n, k) = (50, 200, 70)
         for (transposeA, transposeB) in layouts {
@@ -41,8 +100,8 @@ final class GEMMTests: XCTestCase {
             var whole = c0, blockwise = c0
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    func operands(_ c: UnsafeMutablePointer<Float>) -> GEMMOperands {
-                        GEMMOperands(
+                    func operands(_ c: UnsafeMutablePointer<Float>) -> GEMMOperands<Tile> {
+                        GEMMOperands<Tile>(
                             transposeA: transposeA, transposeB: transposeB, k: k, alpha: 0.5,
                             a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
                             beta: 2, c: c, ldc: n, kcLimit: 32, mcLimit: 24, ncLimit: 64)
@@ -61,7 +120,7 @@ final class GEMMTests: XCTestCase {
                     }
                 }
             }
-            XCTAssertEqual(whole, blockwise, "tA=\(transposeA) tB=\(transposeB)")
+            XCTAssertEqual(whole, blockwise, "\(Tile.self) tA=\(transposeA) tB=\(transposeB)")
             var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
             for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
             assertClose(whole, expected, absolute: 1e-3, "tA=\(transposeA) tB=\(transposeB)")
@@ -108,7 +167,7 @@ final class GEMMTests: XCTestCase {
         // waiting would overwrite the A it reads) and every row-block unit of the first step.
         // (The hook exists in debug builds only; `swift test -c release` runs the test without it.)
         #if DEBUG
-        GEMMOperands.balancedUnitHook = { kind, step, index in
+        GEMMTestHooks.balancedUnitHook = { kind, step, index in
             switch kind {
             case .packA where index == 2: usleep(3_000)
             case .columnChunk where step == 0 && index == 3: usleep(20_000)
@@ -116,8 +175,12 @@ final class GEMMTests: XCTestCase {
             default: break
             }
         }
-        defer { GEMMOperands.balancedUnitHook = nil }
+        defer { GEMMTestHooks.balancedUnitHook = nil }
         #endif
+        eachTile { tile in checkBalancedSchedules(tile) }
+    }
+
+    private func checkBalancedSchedules<Tile: GEMMMicroTile>(_: Tile.Type) {
         var rng = SeededRNG(seed: 21)
         for (m, n, k) in [(50, 200, 70), (61, 40, 70), (5, 30, 10), (97, 130, 33)] {
             for (transposeA, transposeB) in layouts {
@@ -129,7 +192,7 @@ final class GEMMTests: XCTestCase {
                     a.withUnsafeBufferPointer { pa in
                         b.withUnsafeBufferPointer { pb in
                             c.withUnsafeMutableBufferPointer { pc in
-                                let ops = GEMMOperands(
+                                let ops = GEMMOperands<Tile>(
                                     transposeA: transposeA, transposeB: transposeB, k: k, alpha: 0.5,
                                     a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
                                     beta: 2, c: pc.baseAddress!, ldc: n, kcLimit: 32, mcLimit: 24, ncLimit: 64)
@@ -154,7 +217,7 @@ final class GEMMTests: XCTestCase {
                         for columns in [false, true] {
                             XCTAssertEqual(
                                 product(threads: threads, columns: columns, ownThreads: ownThreads), one,
-                                "[\(m), \(n), \(k)] tA=\(transposeA) tB=\(transposeB) threads \(threads) "
+                                "\(Tile.self) [\(m), \(n), \(k)] tA=\(transposeA) tB=\(transposeB) threads \(threads) "
                                     + "\(ownThreads ? "(own) " : "")\(columns ? "columns" : "rows") #\(repetition)")
                         }
                     }
@@ -167,14 +230,21 @@ final class GEMMTests: XCTestCase {
     }
     #endif
 
-    /// The blocking constants fit the tile the build uses: row blocks hold whole row tiles, column
-    /// blocks whole column tiles, and a tile row is whole `SIMD16` vectors (the kernels and the
-    /// packing of B assume all three).
+    /// The blocking constants fit each tile: row blocks hold whole row tiles, column blocks whole
+    /// column tiles, and a tile row is whole `SIMD16` vectors (the kernels and the packing of B
+    /// assume all three); the scratch holds the largest tile.
     func testBlockingFitsTheTile() {
-        XCTAssertEqual(GEMMOperands.mc % GEMMTile.rows, 0)
-        XCTAssertEqual(GEMMOperands.nc % GEMMTile.cols, 0)
-        XCTAssertEqual(GEMMTile.cols % 16, 0)
-        XCTAssertGreaterThanOrEqual(GEMMOperands.kc, 1)
+        func check(_ tile: any GEMMMicroTile.Type) {
+            XCTAssertEqual(tile.mc % tile.rows, 0, "\(tile)")
+            XCTAssertEqual(tile.nc % tile.cols, 0, "\(tile)")
+            XCTAssertEqual(tile.cols % 16, 0, "\(tile)")
+            XCTAssertGreaterThanOrEqual(tile.kc, 1, "\(tile)")
+            XCTAssertGreaterThanOrEqual(GEMMStore.scratchCount, tile.rows * tile.cols + 16, "\(tile)")
+        }
+        check(GEMMTile6x16.self)
+        #if arch(x86_64)
+        check(GEMMTile12x32.self)  // built on every x86-64 machine, whatever its CPU
+        #endif
     }
 
     /// Empty dimensions: k = 0 scales C by beta; m = 0 or n = 0 touch nothing.
@@ -198,9 +268,11 @@ final class GEMMTests: XCTestCase {
         for (transposeA, transposeB) in layouts {
             let a = Tensor.normal([7, 7], rng: &rng), b = Tensor.normal([7, 19], rng: &rng)
             let bb = transposeB ? b.transposed() : b
-            var c = Tensor(shape: [7, 19], repeating: .nan)
-            Tensor.matmul(a, bb, transposeA: transposeA, transposeB: transposeB, beta: 0, into: &c)
-            assertClose(c, naiveMatmul(a, bb, transposeA: transposeA, transposeB: transposeB), absolute: 1e-4)
+            for kernel in GEMMKernel.available {
+                var c = Tensor(shape: [7, 19], repeating: .nan)
+                matmul(a, bb, transposeA: transposeA, transposeB: transposeB, beta: 0, into: &c, kernel: kernel)
+                assertClose(c, naiveMatmul(a, bb, transposeA: transposeA, transposeB: transposeB), absolute: 1e-4)
+            }
         }
     }
 
@@ -244,16 +316,20 @@ final class GEMMTests: XCTestCase {
                 let a = Tensor.normal(transposeA ? [k, m] : [m, k], rng: &rng)
                 let b = Tensor.normal(transposeB ? [n, k] : [k, n], rng: &rng)
                 let c0 = Tensor.normal([m, n], rng: &rng)
-                var one = c0
-                Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &one, threads: 1)
-                for threads in [2, 3] {
-                    var many = c0
-                    Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &many, threads: threads)
-                    XCTAssertEqual(one, many, "[\(m), \(n), \(k)] threads \(threads)")
-                }
                 var expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
                 for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 2 * c0[i] }
-                assertClose(one, expected, absolute: 2e-3)
+                for kernel in GEMMKernel.available {
+                    var one = c0
+                    matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &one,
+                           threads: 1, kernel: kernel)
+                    for threads in [2, 3] {
+                        var many = c0
+                        matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 2, into: &many,
+                               threads: threads, kernel: kernel)
+                        XCTAssertEqual(one, many, "\(kernel) [\(m), \(n), \(k)] threads \(threads)")
+                    }
+                    assertClose(one, expected, absolute: 2e-3, "\(kernel)")
+                }
             }
         }
     }
@@ -261,6 +337,10 @@ final class GEMMTests: XCTestCase {
     /// Tall A·Bᵀ products spanning several row blocks (m > 2 mc): check them against the naive
     /// product with alpha/beta, a strided B, and thread counts.
     func testTallTransposedBPath() {
+        for kernel in GEMMKernel.available { checkTallTransposedB(kernel) }
+    }
+
+    private func checkTallTransposedB(_ kernel: GEMMKernel) {
         var rng = SeededRNG(seed: 11)
         let (m, n, k) = (199, 37, 45)  // 2 * mc (96) + 7 rows
         for transposeA in [false, true] {
@@ -268,12 +348,12 @@ final class GEMMTests: XCTestCase {
             let b = Tensor.normal([n, k], rng: &rng)
             let c0 = Tensor.normal([m, n], rng: &rng)
             var c = c0
-            Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, alpha: 0.5, beta: 2, into: &c, threads: 2)
+            matmul(a, b, transposeA: transposeA, transposeB: true, alpha: 0.5, beta: 2, into: &c, threads: 2, kernel: kernel)
             let expected = naiveMatmul(a, b, transposeA: transposeA, transposeB: true).scaled(by: 0.5)
-            assertClose(c, Tensor.zipMap(expected, c0) { $0 + 2 * $1 }, absolute: 1e-3)
+            assertClose(c, Tensor.zipMap(expected, c0) { $0 + 2 * $1 }, absolute: 1e-3, "\(kernel)")
             XCTAssertEqual(
-                Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, threads: 1),
-                Tensor.matmul(a, b, transposeA: transposeA, transposeB: true, threads: 3))
+                product(a, b, transposeA: transposeA, transposeB: true, threads: 1, kernel: kernel),
+                product(a, b, transposeA: transposeA, transposeB: true, threads: 3, kernel: kernel), "\(kernel)")
         }
         // B as the first k columns of a wider stored matrix (ldb > k).
         let wide = Tensor.normal([n, k + 9], rng: &rng), a = Tensor.normal([m, k], rng: &rng)
@@ -284,11 +364,11 @@ final class GEMMTests: XCTestCase {
             wide.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in
                     GEMM.multiply(
-                        transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
+                        kernel: kernel, transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!,
                         lda: k, b: pb.baseAddress!, ldb: k + 9, beta: 0, c: pc.baseAddress!, ldc: n, threads: 2)
                 }
             }
         }
-        assertClose(out, naiveMatmul(a, bDense, transposeA: false, transposeB: true), absolute: 1e-3)
+        assertClose(out, naiveMatmul(a, bDense, transposeA: false, transposeB: true), absolute: 1e-3, "\(kernel)")
     }
 }

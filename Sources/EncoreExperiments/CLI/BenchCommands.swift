@@ -85,6 +85,7 @@ extension EncoreCLI {
                     result.seconds = BenchSupport.medianSeconds(runs: BenchSupport.runs(forEstimate: probe), multiply)
                 }
                 result.gflops = flops / result.seconds / 1e9
+                result.extras.insert(("kernel", "\"\(GEMMKernel.active)\""), at: 0)
                 BenchSupport.report(result, json: json)
             }
         }

@@ -1,0 +1,26 @@
+// The few things Encore's Swift code needs from C: a software-prefetch hint and the CPU's
+// vector features (for choosing the GEMM micro-kernel at run time). No compiler flags: the
+// functions here are plain C that any target CPU runs.
+#ifndef ENCORE_SHIMS_H
+#define ENCORE_SHIMS_H
+
+/// Asks the CPU to start loading the cache line that holds `address` into every cache level
+/// (`prefetcht0` on x86-64, `prfm pldl1keep` on arm64).
+///
+/// A hint only: it changes no memory and no result, never faults (not even for an address
+/// outside any mapping), and retires at once. That last point is why it beats "touching" the line
+/// with an ordinary load: a load that misses holds up retirement until its data arrives.
+static inline __attribute__((always_inline)) void encore_prefetch_read(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}
+
+/// 1 when the CPU and the operating system support the AVX-512 subsets F, DQ, CD, BW and VL (those
+/// of Skylake-SP and every later AVX-512 CPU; CPUID leaf 7) with the opmask and zmm state enabled
+/// in XCR0, else 0. Always 0 off x86-64.
+int encore_cpu_has_avx512(void);
+
+/// 1 when the CPU and the operating system support AVX2 and FMA (the baseline that x86-64
+/// builds of Encore are compiled for), else 0. Always 1 off x86-64.
+int encore_cpu_has_avx2_fma(void);
+
+#endif
