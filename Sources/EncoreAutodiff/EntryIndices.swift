@@ -22,8 +22,9 @@ public struct EntryIndices: Sendable, Equatable {
     /// Entries at explicit positions.
     /// - Precondition: equal lengths, every row in `0..<rowCount` and column in `0..<columnCount`.
     public init(rows: [Int32], columns: [Int32], rowCount: Int, columnCount: Int) {
-        precondition(rows.count == columns.count, "EntryIndices: \(rows.count) rows vs \(columns.count) columns")
-        precondition(
+        requireShape(rowCount >= 0 && columnCount >= 0, "EntryIndices: negative shape [\(rowCount), \(columnCount)]")
+        requireShape(rows.count == columns.count, "EntryIndices: \(rows.count) rows vs \(columns.count) columns")
+        requireShape(
             rows.allSatisfy { $0 >= 0 && Int($0) < rowCount } && columns.allSatisfy { $0 >= 0 && Int($0) < columnCount },
             "EntryIndices: a position lies outside [\(rowCount), \(columnCount)]")
         self.rows = rows

@@ -18,8 +18,9 @@ extension Loss {
         logits: Variable, targets: SparseMatrix, reduction: LossReduction = .mean, threads: Int? = nil
     ) -> Variable {
         let z = logits.value
-        precondition(z.rank == 2 && z.rows == targets.rows && z.cols == targets.cols,
-                     "multinomial: logits \(logits.shape) vs targets \(targets.shape)")
+        requireShape(
+            z.rank == 2 && z.rows == targets.rows && z.cols == targets.cols,
+            "Loss.multinomialNegativeLogLikelihood: logits \(logits.shape) vs targets \(targets.shape)")
         let m = z.rows, n = z.cols
         let scale: Float = reduction == .mean ? -1 / Float(Swift.max(m, 1)) : -1
         // exp(z - max) per row is kept for the backward pass, which then only rescales it by the

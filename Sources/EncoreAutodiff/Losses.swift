@@ -18,9 +18,9 @@ public enum Loss {
     public static func squaredError(
         _ predictions: Variable, targets: Tensor, reduction: LossReduction = .mean
     ) -> Variable {
-        precondition(
+        requireShape(
             predictions.value.count == targets.count,
-            "squaredError: predictions \(predictions.shape) vs targets \(targets.shape)")
+            "Loss.squaredError: predictions \(predictions.shape) vs targets \(targets.shape)")
         let residual = predictions.value - targets.reshaped(predictions.shape)
         let scale: Float = reduction == .mean ? 1 / Float(Swift.max(targets.count, 1)) : 1
         return Variable.record(Tensor(scalar: residual.squaredNorm() * scale), inputs: [predictions]) { g in
@@ -33,6 +33,9 @@ public enum Loss {
     public static func maskedSquaredError(
         _ prediction: Variable, targets: SparseMatrix, reduction: LossReduction = .mean
     ) -> Variable {
+        requireShape(
+            prediction.value.rows == targets.rows && prediction.value.cols == targets.cols,
+            "Loss.maskedSquaredError: prediction \(prediction.shape) vs targets \(targets.shape)")
         let entries = EntryIndices(nonzerosOf: targets)
         return squaredError(
             prediction.gatherEntries(entries), targets: Tensor(shape: [targets.nonzeroCount], scalars: targets.values),
@@ -47,7 +50,9 @@ public enum Loss {
     public static func multinomialNegativeLogLikelihood(
         logits: Variable, targets: Tensor, reduction: LossReduction = .mean
     ) -> Variable {
-        precondition(logits.shape == targets.shape, "multinomial: logits \(logits.shape) vs targets \(targets.shape)")
+        requireShape(
+            logits.shape == targets.shape,
+            "Loss.multinomialNegativeLogLikelihood: logits \(logits.shape) vs targets \(targets.shape)")
         let scale: Float = reduction == .mean ? -1 / Float(Swift.max(targets.rows, 1)) : -1
         return (logits.logSoftmax() * Variable(targets)).sum().scaled(by: scale)
     }
@@ -60,7 +65,9 @@ public enum Loss {
     public static func binaryCrossEntropyWithLogits(
         _ logits: Variable, targets: Tensor, reduction: LossReduction = .mean
     ) -> Variable {
-        precondition(logits.value.count == targets.count, "BCE: logits \(logits.shape) vs targets \(targets.shape)")
+        requireShape(
+            logits.value.count == targets.count,
+            "Loss.binaryCrossEntropyWithLogits: logits \(logits.shape) vs targets \(targets.shape)")
         let t = targets.reshaped(logits.shape)
         let z = logits.value
         // Vectorised: softplus(z) = max(z, 0) + log1p(e^-|z|), and the gradient's sigmoid.
@@ -78,7 +85,9 @@ public enum Loss {
     public static func gaussianKLDivergence(
         mean: Variable, logVariance: Variable, reduction: LossReduction = .mean
     ) -> Variable {
-        precondition(mean.shape == logVariance.shape, "KL: mean \(mean.shape) vs logVariance \(logVariance.shape)")
+        requireShape(
+            mean.shape == logVariance.shape,
+            "Loss.gaussianKLDivergence: mean \(mean.shape) vs logVariance \(logVariance.shape)")
         let scale: Float = reduction == .mean ? -0.5 / Float(Swift.max(mean.value.rows, 1)) : -0.5
         return ((logVariance + 1) - mean.squared() - logVariance.exp()).sum().scaled(by: scale)
     }

@@ -8,7 +8,7 @@ extension Variable {
     ///   - training: `false` returns `self` unchanged and draws nothing.
     ///   - rng: advanced by one draw per element when training.
     public func dropout(rate: Float, training: Bool, rng: inout SeededRNG) -> Variable {
-        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+        requireArgument(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1), got \(rate)")
         guard training, rate > 0 else { return self }
         let keep = 1 / (1 - rate)
         var mask = Tensor(uninitializedShape: value.shape)
@@ -25,7 +25,7 @@ extension SparseMatrix {
     /// by `1 / (1 - rate)`. Returns `self` when not training.
     /// - Parameters: `rate` in `[0, 1)`; `rng` advanced by one draw per stored entry when training.
     public func dropout(rate: Float, training: Bool, rng: inout SeededRNG) -> SparseMatrix {
-        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+        requireArgument(rate >= 0 && rate < 1, "SparseMatrix.dropout: rate must be in [0, 1), got \(rate)")
         guard training, rate > 0 else { return self }
         let keep = 1 / (1 - rate)
         var pointers = [0], columns: [Int32] = [], kept: [Float] = []

@@ -12,7 +12,8 @@ extension Variable {
 
     /// Sums the rows of a `[k, n]` matrix into rows `indices` of a `[rowCount, n]` zero matrix.
     public func scatterRows(_ indices: [Int], rowCount: Int) -> Variable {
-        precondition(indices.count == value.rows, "scatterRows: \(indices.count) indices for value \(value.shape)")
+        requireShape(
+            indices.count == value.rows, "scatterRows: \(indices.count) indices for value \(value.shape)")
         return Variable.record(Tensor.scatterAddRows(value, indices, rowCount: rowCount), inputs: [self]) { g in
             self.accumulate(g.gatherRows(indices))
         }
@@ -22,7 +23,9 @@ extension Variable {
     /// `[hidden, items]` restricted to the items sampled for a batch (CDAE).
     public func gatherColumns(_ indices: [Int]) -> Variable {
         let (m, n) = (value.rows, value.cols)
-        precondition(indices.allSatisfy { $0 >= 0 && $0 < n }, "gatherColumns: an index is outside \(value.shape)")
+        requireShape(
+            indices.allSatisfy { $0 >= 0 && $0 < n },
+            "gatherColumns: column \(indices.first { $0 < 0 || $0 >= n } ?? -1) is outside \(value.shape)")
         let k = indices.count
         var result = Tensor(uninitializedShape: [m, k])
         value.withUnsafeBufferPointer { s in
@@ -47,7 +50,9 @@ extension Variable {
     /// scatter-added back.
     public func gatherElements(_ indices: [Int32]) -> Variable {
         let count = value.count
-        precondition(indices.allSatisfy { $0 >= 0 && Int($0) < count }, "gatherElements: an index is outside \(value.shape)")
+        requireShape(
+            indices.allSatisfy { $0 >= 0 && Int($0) < count },
+            "gatherElements: index \(indices.first { $0 < 0 || Int($0) >= count } ?? -1) is outside \(value.shape)")
         var result = Tensor(uninitializedShape: [indices.count])
         value.withUnsafeBufferPointer { s in
             result.withUnsafeMutableBufferPointer { t in for (e, i) in indices.enumerated() { t[e] = s[Int(i)] } }
@@ -63,9 +68,6 @@ extension Variable {
 
     /// The entries `(rows[e], columns[e])` of a `[rowCount, columnCount]` matrix as a vector `[E]`.
     public func gatherEntries(_ entries: EntryIndices) -> Variable {
-        precondition(
-            value.rows == entries.rowCount && value.cols == entries.columnCount,
-            "gatherEntries: value \(value.shape) vs entries over [\(entries.rowCount), \(entries.columnCount)]")
         return Variable.record(Tensor.gatherEntries(value, entries), inputs: [self]) { g in
             self.accumulate(Tensor.scatterAddEntries(g, entries).reshaped(self.shape))
         }
@@ -73,7 +75,6 @@ extension Variable {
 
     /// Places a vector `[E]` at `entries` of a zero `[rowCount, columnCount]` matrix (duplicates add).
     public func scatterEntries(_ entries: EntryIndices) -> Variable {
-        precondition(value.count == entries.count, "scatterEntries: value \(value.shape) vs \(entries.count) entries")
         return Variable.record(Tensor.scatterAddEntries(value, entries), inputs: [self]) { g in
             self.accumulate(Tensor.gatherEntries(g, entries).reshaped(self.shape))
         }
@@ -83,12 +84,15 @@ extension Variable {
 extension Tensor {
     /// `result[indices[i]] += rows[i]` into a `[rowCount, n]` zero matrix.
     static func scatterAddRows(_ rows: Tensor, _ indices: [Int], rowCount: Int) -> Tensor {
+        requireShape(
+            indices.count == rows.rows, "scatterRows: \(indices.count) indices for rows \(rows.shape)")
         let n = rows.cols
         var result = Tensor(shape: [rowCount, n])
         rows.withUnsafeBufferPointer { s in
             result.withUnsafeMutableBufferPointer { t in
                 for (i, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < rowCount, "scatter row \(index) outside [\(rowCount), \(n)]")
+                    requireShape(
+                        index >= 0 && index < rowCount, "scatterRows: row \(index) outside [\(rowCount), \(n)]")
                     let target = t.baseAddress! + index * n, source = s.baseAddress! + i * n
                     for j in 0..<n { target[j] += source[j] }
                 }
@@ -99,6 +103,9 @@ extension Tensor {
 
     /// The values of a `[rowCount, columnCount]` matrix at `entries`, as `[E]`.
     public static func gatherEntries(_ matrix: Tensor, _ entries: EntryIndices) -> Tensor {
+        requireShape(
+            matrix.rows == entries.rowCount && matrix.cols == entries.columnCount,
+            "gatherEntries: matrix \(matrix.shape) vs entries over [\(entries.rowCount), \(entries.columnCount)]")
         let n = matrix.cols
         var result = Tensor(uninitializedShape: [entries.count])
         matrix.withUnsafeBufferPointer { s in
@@ -111,6 +118,8 @@ extension Tensor {
 
     /// A `[rowCount, columnCount]` zero matrix with `values[e]` added at each entry `e`.
     public static func scatterAddEntries(_ values: Tensor, _ entries: EntryIndices) -> Tensor {
+        requireShape(
+            values.count == entries.count, "scatterEntries: values \(values.shape) vs \(entries.count) entries")
         let n = entries.columnCount
         var result = Tensor(shape: [entries.rowCount, n])
         values.withUnsafeBufferPointer { s in

@@ -53,15 +53,15 @@ extension Variable {
 
     /// Broadcasts `gradient` up to `shape` (the inverse of `accumulate`'s reduction).
     static func expand(_ gradient: Tensor, to shape: [Int]) -> Tensor {
-        Tensor.broadcasting(Tensor(shape: shape), gradient) { _, g in g }.reshaped(shape)
+        Tensor.broadcasting(Tensor(shape: shape), gradient, op: "backward") { _, g in g }.reshaped(shape)
     }
 }
 
 /// Concatenates matrices side by side: `[m, n1], [m, n2], ...` -> `[m, n1 + n2 + ...]`.
 public func concatenateColumns(_ parts: [Variable]) -> Variable {
-    precondition(!parts.isEmpty, "concatenateColumns needs at least one part")
+    requireArgument(!parts.isEmpty, "concatenateColumns: needs at least one part")
     let m = parts[0].value.rows
-    precondition(parts.allSatisfy { $0.value.rows == m }, "concatenateColumns: row counts differ: \(parts.map(\.shape))")
+    requireShape(parts.allSatisfy { $0.value.rows == m }, "concatenateColumns: row counts differ: \(parts.map(\.shape))")
     let widths = parts.map(\.value.cols), total = widths.reduce(0, +)
     var result = Tensor(uninitializedShape: [m, total])
     var offset = 0
@@ -92,9 +92,9 @@ public func concatenateColumns(_ parts: [Variable]) -> Variable {
 
 /// Stacks matrices vertically: `[m1, n], [m2, n], ...` -> `[m1 + m2 + ..., n]`.
 public func concatenateRows(_ parts: [Variable]) -> Variable {
-    precondition(!parts.isEmpty, "concatenateRows needs at least one part")
+    requireArgument(!parts.isEmpty, "concatenateRows: needs at least one part")
     let n = parts[0].value.cols
-    precondition(parts.allSatisfy { $0.value.cols == n }, "concatenateRows: column counts differ: \(parts.map(\.shape))")
+    requireShape(parts.allSatisfy { $0.value.cols == n }, "concatenateRows: column counts differ: \(parts.map(\.shape))")
     let heights = parts.map(\.value.rows)
     let scalars = parts.flatMap(\.value.scalars)
     let result = Tensor(shape: [heights.reduce(0, +), n], scalars: scalars)

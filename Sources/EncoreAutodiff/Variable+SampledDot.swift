@@ -12,7 +12,7 @@
 ///   - threads: `nil` for all cores.
 public func sampledDot(_ a: Variable, _ b: Variable, at entries: EntryIndices, threads: Int? = nil) -> Variable {
     let h = a.value.cols
-    precondition(
+    requireShape(
         a.value.rows == entries.rowCount && b.value.rows == entries.columnCount && b.value.cols == h,
         "sampledDot: a \(a.shape), b \(b.shape) vs entries over [\(entries.rowCount), \(entries.columnCount)]")
     var out = Tensor(uninitializedShape: [entries.count])

@@ -104,9 +104,9 @@ public final class Variable: @unchecked Sendable {
         var reduced = gradient
         if rows == 1 && gradient.rows != 1 { reduced = reduced.columnSums() }
         if cols == 1 && gradient.cols != 1 { reduced = reduced.rowSums() }
-        precondition(
+        requireShape(
             reduced.count == target.count,
-            "gradient of shape \(gradient.shape) does not broadcast from \(shape)")
+            "backward: gradient of shape \(gradient.shape) does not broadcast from \(shape)")
         return reduced.reshaped(shape)
     }
 
@@ -117,10 +117,10 @@ public final class Variable: @unchecked Sendable {
         guard requiresGrad else { return }
         let start: Tensor
         if let seed {
-            precondition(seed.count == value.count, "backward seed \(seed.shape) vs value \(value.shape)")
+            requireShape(seed.count == value.count, "backward: seed \(seed.shape) vs value \(value.shape)")
             start = seed.reshaped(value.shape)
         } else {
-            precondition(value.count == 1, "backward() without a seed needs a scalar, value is \(value.shape)")
+            requireShape(value.count == 1, "backward: without a seed it needs a scalar, value is \(value.shape)")
             start = Tensor(shape: value.shape, repeating: 1)
         }
         let order = topologicalOrder()

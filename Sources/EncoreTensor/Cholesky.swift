@@ -26,7 +26,7 @@ extension Tensor {
     /// - Throws: `NotPositiveDefiniteError` naming the first pivot that is not positive.
     /// - Complexity: n³/3 multiply-adds, nearly all inside GEMM.
     public static func choleskyLower(_ a: Tensor, threads: Int? = nil) throws -> Tensor {
-        precondition(a.rank == 2 && a.rows == a.cols, "choleskyLower needs a square matrix, got \(a.shape)")
+        requireShape(a.rank == 2 && a.rows == a.cols, "choleskyLower: needs a square matrix, got \(a.shape)")
         var factor = a
         let n = a.rows
         try factor.withUnsafeMutableBufferPointer { buffer in

@@ -10,7 +10,7 @@ extension Tensor {
     /// - Returns: `[n, n]`, exactly symmetric.
     /// - Throws: `NotPositiveDefiniteError` naming the failing pivot.
     public static func inverseSPD(_ a: Tensor, threads: Int? = nil) throws -> Tensor {
-        precondition(a.rank == 2 && a.rows == a.cols, "inverseSPD needs a square matrix, got \(a.shape)")
+        requireShape(a.rank == 2 && a.rows == a.cols, "inverseSPD: needs a square matrix, got \(a.shape)")
         let n = a.rows
         guard n > 0 else { return a }
         var factor = a

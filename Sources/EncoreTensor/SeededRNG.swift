@@ -81,7 +81,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// A uniform integer in `0..<bound` (unbiased).
     @inlinable public mutating func int(below bound: Int) -> Int {
-        precondition(bound > 0, "int(below:) needs a positive bound, got \(bound)")
+        requireArgument(bound > 0, "SeededRNG.int(below:): needs a positive bound, got \(bound)")
         return Int(next(upperBound: UInt64(bound)))
     }
 
@@ -103,7 +103,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Codable, Equatable {
     /// An index drawn with probability proportional to `weights` (non-negative, not all zero).
     public mutating func categorical(_ weights: [Float]) -> Int {
         let total = weights.reduce(0, +)
-        precondition(total > 0, "categorical needs positive total weight")
+        requireArgument(total > 0, "SeededRNG.categorical: needs a positive total weight, got \(total)")
         var target = Float(uniformDouble()) * total
         for (i, w) in weights.enumerated() {
             target -= w
@@ -122,6 +122,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// A random permutation of `0..<count`.
     public mutating func permutation(_ count: Int) -> [Int] {
+        requireArgument(count >= 0, "SeededRNG.permutation: needs a count >= 0, got \(count)")
         var p = Array(0..<count)
         shuffle(&p)
         return p
@@ -129,7 +130,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// `k` distinct values from `0..<n` in random order (Floyd's algorithm for small `k`).
     public mutating func sample(_ k: Int, from n: Int) -> [Int] {
-        precondition(k >= 0 && k <= n, "cannot sample \(k) distinct values from \(n)")
+        requireArgument(k >= 0 && k <= n, "SeededRNG.sample: cannot draw \(k) distinct values from \(n)")
         if k * 4 > n {
             var p = permutation(n)
             p.removeLast(n - k)
@@ -177,7 +178,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 extension Tensor {
     /// A tensor of uniform draws in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Float, high: Float, rng: inout SeededRNG) -> Tensor {
-        var t = Tensor(uninitializedShape: shape)
+        var t = Tensor(uninitializedShape: shape, op: "Tensor.uniform")
         t.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = rng.uniform(low, high) } }
         return t
     }
@@ -186,7 +187,7 @@ extension Tensor {
     public static func normal(
         _ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, rng: inout SeededRNG
     ) -> Tensor {
-        var t = Tensor(uninitializedShape: shape)
+        var t = Tensor(uninitializedShape: shape, op: "Tensor.normal")
         t.withUnsafeMutableBufferPointer { p in
             for i in p.indices { p[i] = rng.normal(mean: mean, standardDeviation: standardDeviation) }
         }

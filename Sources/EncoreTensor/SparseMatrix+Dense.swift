@@ -13,8 +13,9 @@ extension SparseMatrix {
 
     /// `multiply` with its kernel path chosen by the caller (tests compare the paths).
     func multiply(_ dense: Tensor, threads: Int?, path: SparseDenseKernel.Path) -> Tensor {
-        precondition(dense.rows == cols,
-                     "sparse x dense: sparse [\(rows), \(cols)] needs dense with \(cols) rows, got \(dense.shape)")
+        requireShape(
+            dense.rows == cols,
+            "SparseMatrix.multiply: inner dimensions differ: sparse \(shape) x dense \(dense.shape)")
         var result = Tensor(uninitializedShape: [rows, dense.cols])
         result.withUnsafeMutableBufferPointer { out in
             dense.withUnsafeBufferPointer { d in
@@ -31,8 +32,9 @@ extension SparseMatrix {
     ///   - threads: the most threads to use (`nil`: all cores); results do not depend on it.
     /// - Complexity: O(nnz + cols) for a transpose, then O(nnz * n) as in `multiply`.
     public func transposedMultiply(_ dense: Tensor, threads: Int? = nil) -> Tensor {
-        precondition(dense.rows == rows,
-                     "sparseᵀ x dense: sparse [\(rows), \(cols)] needs dense with \(rows) rows, got \(dense.shape)")
+        requireShape(
+            dense.rows == rows,
+            "SparseMatrix.transposedMultiply: inner dimensions differ: sparse \(shape)ᵀ x dense \(dense.shape)")
         // Why a transpose per call: it costs O(nnz) and turns the product into the gather form,
         // where each output row is accumulated in registers and written once, deterministically
         // for any thread count. The scatter alternative (per-thread partial outputs of [cols, n],

@@ -33,19 +33,22 @@ public struct SparseMatrix: Sendable, Equatable {
     /// Creates a matrix from raw CSR arrays, checking every invariant.
     /// - Precondition: pointers are monotone, indices in range and increasing within each row.
     public init(rows: Int, cols: Int, rowPointers: [Int], columnIndices: [Int32], values: [Float]) {
-        precondition(rows >= 0 && cols >= 0, "SparseMatrix shape must be non-negative, got [\(rows), \(cols)]")
-        precondition(
+        let op = "SparseMatrix(rows:cols:rowPointers:columnIndices:values:)"
+        requireShape(rows >= 0 && cols >= 0, "\(op): shape must be non-negative, got [\(rows), \(cols)]")
+        requireShape(
             rowPointers.count == rows + 1 && rowPointers.first == 0 && rowPointers.last == values.count,
-            "SparseMatrix needs \(rows + 1) row pointers from 0 to \(values.count), got \(rowPointers.count)")
-        precondition(
+            "\(op): [\(rows), \(cols)] needs \(rows + 1) row pointers from 0 to \(values.count), got \(rowPointers.count)")
+        requireShape(
             columnIndices.count == values.count,
-            "SparseMatrix has \(columnIndices.count) column indices but \(values.count) values")
+            "\(op): \(columnIndices.count) column indices but \(values.count) values")
         for r in 0..<rows {
-            precondition(rowPointers[r] <= rowPointers[r + 1], "row pointers decrease at row \(r)")
+            requireShape(rowPointers[r] <= rowPointers[r + 1], "\(op): row pointers decrease at row \(r)")
             var previous: Int32 = -1
             for e in rowPointers[r]..<rowPointers[r + 1] {
                 let c = columnIndices[e]
-                precondition(c > previous && Int(c) < cols, "row \(r): column \(c) out of order or out of [0, \(cols))")
+                requireShape(
+                    c > previous && Int(c) < cols,
+                    "\(op): row \(r): column \(c) out of order or outside [0, \(cols))")
                 previous = c
             }
         }
@@ -67,6 +70,7 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// An empty `[rows, cols]` matrix.
     public init(rows: Int, cols: Int) {
+        requireShape(rows >= 0 && cols >= 0, "SparseMatrix(rows:cols:): shape must be non-negative, got [\(rows), \(cols)]")
         self.init(unchecked: rows, cols: cols, rowPointers: Array(repeating: 0, count: rows + 1),
                   columnIndices: [], values: [])
     }
@@ -81,10 +85,14 @@ public struct SparseMatrix: Sendable, Equatable {
         rows: Int, cols: Int, triples: [(row: Int, col: Int, value: Float)],
         duplicates: DuplicatePolicy = .keepLast
     ) {
+        requireShape(
+            rows >= 0 && cols >= 0,
+            "SparseMatrix(rows:cols:triples:): shape must be non-negative, got [\(rows), \(cols)]")
         var counts = [Int](repeating: 0, count: rows + 1)
         for t in triples {
-            precondition(t.row >= 0 && t.row < rows && t.col >= 0 && t.col < cols,
-                         "triple (\(t.row), \(t.col)) outside shape [\(rows), \(cols)]")
+            requireShape(
+                t.row >= 0 && t.row < rows && t.col >= 0 && t.col < cols,
+                "SparseMatrix(rows:cols:triples:): triple (\(t.row), \(t.col)) outside shape [\(rows), \(cols)]")
             counts[t.row + 1] += 1
         }
         for r in 0..<rows { counts[r + 1] += counts[r] }
@@ -127,7 +135,7 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// Builds a sparse matrix from the nonzero entries of a dense `[rows, cols]` tensor.
     public init(dense: Tensor) {
-        precondition(dense.rank == 2, "SparseMatrix(dense:) needs a matrix, got shape \(dense.shape)")
+        requireShape(dense.rank == 2, "SparseMatrix(dense:): needs a matrix, got shape \(dense.shape)")
         var pointers = [0]
         var columns: [Int32] = []
         var values: [Float] = []
@@ -144,19 +152,27 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The column indices of row `r`.
     @inlinable public func columns(ofRow r: Int) -> ArraySlice<Int32> {
-        columnIndices[rowPointers[r]..<rowPointers[r + 1]]
+        requireShape(r >= 0 && r < rows, "SparseMatrix.columns(ofRow:): row \(r) outside \(shape)")
+        return columnIndices[rowPointers[r]..<rowPointers[r + 1]]
     }
 
     /// The values of row `r`.
     @inlinable public func values(ofRow r: Int) -> ArraySlice<Float> {
-        values[rowPointers[r]..<rowPointers[r + 1]]
+        requireShape(r >= 0 && r < rows, "SparseMatrix.values(ofRow:): row \(r) outside \(shape)")
+        return values[rowPointers[r]..<rowPointers[r + 1]]
     }
 
     /// The number of stored entries in row `r`.
-    @inlinable public func count(ofRow r: Int) -> Int { rowPointers[r + 1] - rowPointers[r] }
+    @inlinable public func count(ofRow r: Int) -> Int {
+        requireShape(r >= 0 && r < rows, "SparseMatrix.count(ofRow:): row \(r) outside \(shape)")
+        return rowPointers[r + 1] - rowPointers[r]
+    }
 
     /// The stored value at (row, col), or nil if not stored. O(log row length).
     public func value(row: Int, col: Int) -> Float? {
+        requireShape(
+            row >= 0 && row < rows && col >= 0 && col < cols,
+            "SparseMatrix.value(row:col:): (\(row), \(col)) outside \(shape)")
         var low = rowPointers[row], high = rowPointers[row + 1]
         let target = Int32(col)
         while low < high {
@@ -188,8 +204,9 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// Rows `range` as a new `[range.count, cols]` matrix.
     public func rows(_ range: Range<Int>) -> SparseMatrix {
-        precondition(range.lowerBound >= 0 && range.upperBound <= rows,
-                     "row range \(range) out of bounds for [\(rows), \(cols)]")
+        requireShape(
+            range.lowerBound >= 0 && range.upperBound <= rows,
+            "SparseMatrix.rows(_:): row range \(range) out of bounds for \(shape)")
         return gatherRows(Array(range))
     }
 
@@ -197,7 +214,7 @@ public struct SparseMatrix: Sendable, Equatable {
     public func gatherRows(_ indices: [Int]) -> SparseMatrix {
         var pointers = [Int](repeating: 0, count: indices.count + 1)
         for (i, r) in indices.enumerated() {
-            precondition(r >= 0 && r < rows, "row \(r) out of bounds for [\(rows), \(cols)]")
+            requireShape(r >= 0 && r < rows, "SparseMatrix.gatherRows: row \(r) out of bounds for \(shape)")
             pointers[i + 1] = pointers[i] + count(ofRow: r)
         }
         var newColumns = [Int32](repeating: 0, count: pointers[indices.count])

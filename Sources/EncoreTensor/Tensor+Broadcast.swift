@@ -3,16 +3,18 @@
 // `[m, n]` matrix combines with a scalar, a row vector `[n]` / `[1, n]`, or a column `[m, 1]`.
 
 extension Tensor {
-    /// The shape of a broadcast binary result, or a precondition failure printing both shapes.
+    /// The shape of a broadcast binary result; stops with a message printing `op` and both shapes
+    /// when they cannot be broadcast together.
     ///
     /// Rank is the larger of the two ranks; rows and columns follow the stretching rule above.
-    public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
+    /// - Parameter op: the operation named in the message (default `"broadcast"`).
+    public static func broadcastShape(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
         if a == b { return a }
         func matrix(_ s: [Int]) -> (Int, Int) { s.count == 2 ? (s[0], s[1]) : (1, s.first ?? 1) }
         let (ar, ac) = matrix(a), (br, bc) = matrix(b)
         func join(_ x: Int, _ y: Int) -> Int? { x == y ? x : (x == 1 ? y : (y == 1 ? x : nil)) }
         guard let rows = join(ar, br), let cols = join(ac, bc) else {
-            preconditionFailure("shapes \(a) and \(b) cannot be broadcast together")
+            shapeCheckFailure("\(op): shapes \(a) and \(b) cannot be broadcast together")
         }
         switch Swift.max(a.count, b.count) {
         case 2: return [rows, cols]
@@ -23,13 +25,14 @@ extension Tensor {
     }
 
     /// Combines `a` and `b` elementwise with broadcasting (see the file comment).
+    /// - Parameter op: the operation named if the shapes cannot be broadcast together.
     /// - Returns: a tensor of shape `broadcastShape(a.shape, b.shape)`.
     @inlinable
     public static func broadcasting(
-        _ a: Tensor, _ b: Tensor, _ combine: (Float, Float) -> Float
+        _ a: Tensor, _ b: Tensor, op: String = "broadcasting", _ combine: (Float, Float) -> Float
     ) -> Tensor {
         if a.shape == b.shape { return zipMap(a, b, combine) }
-        let shape = broadcastShape(a.shape, b.shape)
+        let shape = broadcastShape(a.shape, b.shape, op: op)
         var result = Tensor(uninitializedShape: shape)
         let rows = result.rows, cols = result.cols
         let aRowStep = a.rows == 1 ? 0 : a.cols, bRowStep = b.rows == 1 ? 0 : b.cols
@@ -60,13 +63,13 @@ extension Tensor {
     }
 
     /// Elementwise sum with broadcasting.
-    public static func + (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b) { $0 + $1 } }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, op: "add (+)") { $0 + $1 } }
     /// Elementwise difference with broadcasting.
-    public static func - (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b) { $0 - $1 } }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, op: "subtract (-)") { $0 - $1 } }
     /// Elementwise product with broadcasting.
-    public static func * (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b) { $0 * $1 } }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, op: "multiply (*)") { $0 * $1 } }
     /// Elementwise quotient with broadcasting.
-    public static func / (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b) { $0 / $1 } }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, op: "divide (/)") { $0 / $1 } }
     /// Adds a constant to every element.
     public static func + (a: Tensor, s: Float) -> Tensor { a.map { $0 + s } }
     /// Subtracts a constant from every element.
@@ -92,7 +95,8 @@ extension Tensor {
     /// `self += alpha * other` in place (BLAS axpy); shapes must have equal element counts.
     /// - Precondition: `count == other.count` (the message prints both shapes).
     public mutating func add(_ other: Tensor, scaledBy alpha: Float = 1) {
-        precondition(count == other.count, "add(_:scaledBy:) needs equal sizes, got \(shape) and \(other.shape)")
+        requireShape(
+            count == other.count, "add(_:scaledBy:): element counts differ: \(shape) and \(other.shape)")
         other.withUnsafeBufferPointer { source in
             withUnsafeMutableBufferPointer { target in
                 let s = source.baseAddress!, t = target.baseAddress!

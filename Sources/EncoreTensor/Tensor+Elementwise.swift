@@ -1,7 +1,7 @@
 import Foundation
 
-// Elementwise kernels. Every loop runs over raw pointers so that release builds (-Ounchecked,
-// -target-cpu native) vectorise them; the closures are @inlinable and specialised at each call.
+// Elementwise kernels. Every loop runs over raw pointers, after the shapes are checked, so that
+// release builds vectorise them; the closures are @inlinable and specialised at each call.
 
 extension Tensor {
     /// Returns `transform` applied to every element; the shape is unchanged.
@@ -35,7 +35,7 @@ extension Tensor {
     /// - Precondition: `a.shape == b.shape` (the message prints both).
     @inlinable
     public static func zipMap(_ a: Tensor, _ b: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
-        precondition(a.shape == b.shape, "zipMap needs equal shapes, got \(a.shape) and \(b.shape)")
+        requireShape(a.shape == b.shape, "zipMap: shapes differ: \(a.shape) and \(b.shape)")
         var result = Tensor(uninitializedShape: a.shape)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -54,9 +54,9 @@ extension Tensor {
     public static func zipMap(
         _ a: Tensor, _ b: Tensor, _ c: Tensor, _ combine: (Float, Float, Float) -> Float
     ) -> Tensor {
-        precondition(
+        requireShape(
             a.shape == b.shape && b.shape == c.shape,
-            "zipMap needs equal shapes, got \(a.shape), \(b.shape) and \(c.shape)")
+            "zipMap: shapes differ: \(a.shape), \(b.shape) and \(c.shape)")
         var result = Tensor(uninitializedShape: a.shape)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -85,7 +85,7 @@ extension Tensor {
     /// Clamps every element into `[lower, upper]`.
     /// - Precondition: `lower <= upper`.
     public func clamped(_ lower: Float, _ upper: Float) -> Tensor {
-        precondition(lower <= upper, "clamp bounds reversed: \(lower) > \(upper)")
+        requireArgument(lower <= upper, "clamped: bounds reversed: \(lower) > \(upper)")
         return map { Swift.min(Swift.max($0, lower), upper) }
     }
     /// The logistic function `1 / (1 + e^-x)`, stable for large `|x|`.

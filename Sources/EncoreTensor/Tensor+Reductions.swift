@@ -19,7 +19,7 @@ extension Tensor {
 
     /// The dot product of two tensors with equal element counts.
     public static func dot(_ a: Tensor, _ b: Tensor) -> Float {
-        precondition(a.count == b.count, "dot needs equal sizes, got \(a.shape) and \(b.shape)")
+        requireShape(a.count == b.count, "dot: element counts differ: \(a.shape) and \(b.shape)")
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in laneDot(pa.baseAddress!, pb.baseAddress!, pa.count) }
         }

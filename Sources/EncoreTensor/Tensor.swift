@@ -44,10 +44,8 @@ public struct Tensor: @unchecked Sendable {
     ///   - shape: `[]`, `[n]` or `[rows, cols]`; every extent must be >= 0.
     ///   - value: the fill value (default 0).
     public init(shape: [Int], repeating value: Float = 0) {
-        precondition(shape.count <= 2, "Tensor supports rank 0, 1 or 2, got shape \(shape)")
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor extents must be >= 0, got shape \(shape)")
+        let count = Tensor.checkedCount(shape, op: "Tensor(shape:)")
         self.shape = shape
-        let count = shape.reduce(1, *)
         storage = TensorStorage(count: count)
         storage.pointer.initialize(repeating: value, count: count)
     }
@@ -55,10 +53,10 @@ public struct Tensor: @unchecked Sendable {
     /// Creates a tensor of the given shape from row-major scalars.
     /// - Precondition: `scalars.count` equals the product of `shape`.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.count <= 2, "Tensor supports rank 0, 1 or 2, got shape \(shape)")
-        let count = shape.reduce(1, *)
-        precondition(
-            scalars.count == count, "Tensor shape \(shape) needs \(count) scalars, got \(scalars.count)")
+        let count = Tensor.checkedCount(shape, op: "Tensor(shape:scalars:)")
+        requireShape(
+            scalars.count == count,
+            "Tensor(shape:scalars:): shape \(shape) needs \(count) scalars, got \(scalars.count)")
         self.shape = shape
         storage = TensorStorage(count: count)
         scalars.withUnsafeBufferPointer { source in
@@ -69,10 +67,14 @@ public struct Tensor: @unchecked Sendable {
     /// Creates an uninitialised tensor; the caller must write every element before reading.
     /// - Parameter shape: `[]`, `[n]` or `[rows, cols]`.
     public init(uninitializedShape shape: [Int]) {
-        precondition(shape.count <= 2, "Tensor supports rank 0, 1 or 2, got shape \(shape)")
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor extents must be >= 0, got shape \(shape)")
+        self.init(uninitializedShape: shape, op: "Tensor(uninitializedShape:)")
+    }
+
+    /// `init(uninitializedShape:)` for an op that names itself if the shape is invalid.
+    init(uninitializedShape shape: [Int], op: String) {
+        let count = Tensor.checkedCount(shape, op: op)
         self.shape = shape
-        storage = TensorStorage(count: shape.reduce(1, *))
+        storage = TensorStorage(count: count)
     }
 
     /// A `[rows, cols]` matrix of zeros.
@@ -85,7 +87,9 @@ public struct Tensor: @unchecked Sendable {
     /// - Precondition: every row has the same length.
     public init(_ rows: [[Float]]) {
         let cols = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == cols }, "Tensor rows have different lengths")
+        requireShape(
+            rows.allSatisfy { $0.count == cols },
+            "Tensor(_:): rows have different lengths: \(rows.map(\.count))")
         self.init(shape: [rows.count, cols], scalars: rows.flatMap { $0 })
     }
 
@@ -105,15 +109,15 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var scalarValue: Float {
-        precondition(count == 1, "scalarValue needs exactly one element, shape is \(shape)")
+        requireShape(count == 1, "scalarValue: needs exactly one element, shape is \(shape)")
         return storage.pointer[0]
     }
 
     /// Returns the same elements with a new shape of equal element count.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(
-            newShape.reduce(1, *) == count, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
-        precondition(newShape.count <= 2, "Tensor supports rank 0, 1 or 2, got shape \(newShape)")
+        let newCount = Tensor.checkedCount(newShape, op: "reshaped")
+        requireShape(
+            newCount == count, "reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         var result = self
         result.shape = newShape
         return result
@@ -122,11 +126,11 @@ public struct Tensor: @unchecked Sendable {
     /// Element `i` of a vector, or element `i` in row-major order.
     @inlinable public subscript(i: Int) -> Float {
         get {
-            precondition(i >= 0 && i < count, "index \(i) out of range for shape \(shape)")
+            requireShape(i >= 0 && i < count, "Tensor[\(i)]: index out of range for shape \(shape)")
             return storage.pointer[i]
         }
         set {
-            precondition(i >= 0 && i < count, "index \(i) out of range for shape \(shape)")
+            requireShape(i >= 0 && i < count, "Tensor[\(i)]: index out of range for shape \(shape)")
             makeUnique()
             storage.pointer[i] = newValue
         }
@@ -135,15 +139,15 @@ public struct Tensor: @unchecked Sendable {
     /// Element `(row, col)` of a matrix.
     @inlinable public subscript(row: Int, col: Int) -> Float {
         get {
-            precondition(
+            requireShape(
                 row >= 0 && row < rows && col >= 0 && col < cols,
-                "index (\(row), \(col)) out of range for shape \(shape)")
+                "Tensor[\(row), \(col)]: index out of range for shape \(shape)")
             return storage.pointer[row * cols + col]
         }
         set {
-            precondition(
+            requireShape(
                 row >= 0 && row < rows && col >= 0 && col < cols,
-                "index (\(row), \(col)) out of range for shape \(shape)")
+                "Tensor[\(row), \(col)]: index out of range for shape \(shape)")
             makeUnique()
             storage.pointer[row * cols + col] = newValue
         }
@@ -174,9 +178,9 @@ public struct Tensor: @unchecked Sendable {
 
     /// Rows `range` of a matrix as a new `[range.count, cols]` tensor.
     public func rows(_ range: Range<Int>) -> Tensor {
-        precondition(
+        requireShape(
             range.lowerBound >= 0 && range.upperBound <= rows,
-            "row range \(range) out of bounds for shape \(shape)")
+            "rows(_:): row range \(range) out of bounds for shape \(shape)")
         var result = Tensor(uninitializedShape: [range.count, cols])
         result.withUnsafeMutableBufferPointer { target in
             if target.count > 0 {
@@ -192,7 +196,7 @@ public struct Tensor: @unchecked Sendable {
         var result = Tensor(uninitializedShape: [indices.count, width])
         result.withUnsafeMutableBufferPointer { target in
             for (r, index) in indices.enumerated() {
-                precondition(index >= 0 && index < rows, "row \(index) out of bounds for shape \(shape)")
+                requireShape(index >= 0 && index < rows, "gatherRows: row \(index) out of bounds for shape \(shape)")
                 (target.baseAddress! + r * width).update(from: storage.pointer + index * width, count: width)
             }
         }

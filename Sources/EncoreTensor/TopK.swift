@@ -19,8 +19,8 @@ public enum TopK {
     public static func select(
         _ scores: UnsafeBufferPointer<Float>, k: Int, excluding: UnsafeBufferPointer<Int32>? = nil
     ) -> [Int32] {
-        precondition(k >= 0, "TopK.select needs k >= 0, got \(k)")
-        var heap = TopKHeap(capacity: k)
+        requireArgument(k >= 0, "TopK.select: needs k >= 0, got \(k)")
+        var heap = TopKHeap(capacity: k, reserving: scores.count)
         heap.scan(scores, excluding: excluding)
         return heap.sortedIndices()
     }
@@ -37,19 +37,19 @@ public enum TopK {
     public static func select(
         rows scores: Tensor, k: Int, excluding history: SparseMatrix? = nil, threads: Int? = nil
     ) -> [[Int32]] {
-        precondition(k >= 0, "TopK.select needs k >= 0, got \(k)")
+        requireArgument(k >= 0, "TopK.select: needs k >= 0, got \(k)")
         let rows = scores.rows, cols = scores.cols
         if let history {
-            precondition(
+            requireShape(
                 history.rows == rows && history.cols == cols,
-                "TopK.select: scores \(scores.shape) and history \(history.shape) differ in shape")
+                "TopK.select: shapes differ: scores \(scores.shape) vs history \(history.shape)")
         }
         var result = [[Int32]](repeating: [], count: rows)
         scores.withUnsafeBufferPointer { base in
             result.withUnsafeMutableBufferPointer { out in
                 let output = UncheckedSendableBox(out.baseAddress!)
                 Parallel.forEachChunk(rows, threads: threads, minimumChunk: 64) { range in
-                    var heap = TopKHeap(capacity: k)
+                    var heap = TopKHeap(capacity: k, reserving: cols)
                     for r in range {
                         let row = UnsafeBufferPointer(rebasing: base[(r * cols)..<((r + 1) * cols)])
                         heap.removeAll()
@@ -75,6 +75,9 @@ public enum TopK {
     public static func selectFlat(
         rows scores: Tensor, k: Int, excluding history: SparseMatrix? = nil, threads: Int? = nil
     ) -> [Int32] {
+        requireArgument(
+            !scores.rows.multipliedReportingOverflow(by: k).overflow,
+            "TopK.selectFlat: \(scores.rows) rows x k \(k) indices overflow Int")
         let lists = select(rows: scores, k: k, excluding: history, threads: threads)
         var flat = [Int32](repeating: -1, count: lists.count * k)
         for (r, list) in lists.enumerated() {
@@ -90,10 +93,13 @@ struct TopKHeap {
     private var indices: [Int32] = []
     let capacity: Int
 
-    init(capacity: Int) {
+    /// - Parameters:
+    ///   - capacity: `k`, the most candidates kept.
+    ///   - columns: how many candidates a row offers; no more than that is reserved.
+    init(capacity: Int, reserving columns: Int) {
         self.capacity = capacity
-        scores.reserveCapacity(capacity)
-        indices.reserveCapacity(capacity)
+        scores.reserveCapacity(Swift.min(capacity, columns))
+        indices.reserveCapacity(Swift.min(capacity, columns))
     }
 
     mutating func removeAll() {

@@ -113,6 +113,23 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// A state made for other parameters or by another optimizer is named as not fitting before
+    /// it is used; a fresh state and the optimizer's own fit.
+    func testStateMismatchIsReported() throws {
+        let x = Variable(Tensor(shape: [3], scalars: [1, -2, 3]), requiresGrad: true)
+        let adam = Adam(learningRate: 0.1)
+        XCTAssertNil(adam.stateMismatch(adam.state, parameters: [x]))
+        x.squared().sum().backward()
+        adam.step([x])
+        XCTAssertNil(adam.stateMismatch(adam.state, parameters: [x]))
+        let momentum = try XCTUnwrap(SGD(learningRate: 0.1, momentum: 0.9).stateMismatch(adam.state, parameters: [x]))
+        XCTAssertTrue(momentum.contains("parameter 0 of shape [3]"), momentum)
+        let wider = Variable(Tensor(shape: [2, 3]), requiresGrad: true)
+        let shape = try XCTUnwrap(adam.stateMismatch(adam.state, parameters: [wider]))
+        XCTAssertTrue(shape.contains("[2, 3]") && shape.contains("[3]"), shape)
+        XCTAssertNotNil(adam.stateMismatch(adam.state, parameters: [x, wider]))
+    }
+
     /// Updates split over threads (chunk ends off the eight-lane grid, lane and tail paths both
     /// used) give bit-identical parameters for 1, 2 and 3 threads, for every vectorised optimizer.
     func testUpdatesDoNotDependOnThreadCount() {

@@ -45,4 +45,13 @@ final class TopKTests: XCTestCase {
         XCTAssertEqual(topExcluded, [1, 4, 3])
         XCTAssertEqual(TopK.select(rows: Tensor(shape: [2, 0]), k: 3), [[], []])
     }
+
+    /// A k far beyond the row (a metric's cut-off larger than the catalogue) returns every column
+    /// and reserves no more than the row holds.
+    func testKBeyondTheRowReturnsEveryColumn() {
+        let scores = Tensor([[0.5, 2, 1], [3, 1, 2]])
+        XCTAssertEqual(TopK.select(rows: scores, k: Int.max), [[1, 2, 0], [0, 2, 1]])
+        let row: [Float] = [1, 3, 2]
+        XCTAssertEqual(row.withUnsafeBufferPointer { TopK.select($0, k: Int.max) }, [1, 2, 0])
+    }
 }

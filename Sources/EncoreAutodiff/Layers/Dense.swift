@@ -32,6 +32,7 @@ public final class Dense: Sendable {
         inputs: Int, outputs: Int, activation: ActivationKind = .identity, useBias: Bool = true,
         initializer: Initializer = .glorotUniform, rng: inout SeededRNG
     ) {
+        requireShape(inputs >= 0 && outputs >= 0, "Dense: widths must be >= 0, got inputs \(inputs), outputs \(outputs)")
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
@@ -43,7 +44,7 @@ public final class Dense: Sendable {
 
     /// A layer using `other`'s weight transposed: it maps `other.outputs` -> `other.inputs`.
     public init(tiedTo other: Dense, activation: ActivationKind = .identity, useBias: Bool = true) {
-        precondition(!other.isTied, "Dense(tiedTo:) needs an untied layer")
+        requireArgument(!other.isTied, "Dense(tiedTo:): needs an untied layer")
         inputs = other.outputs
         outputs = other.inputs
         self.activation = activation
@@ -60,14 +61,18 @@ public final class Dense: Sendable {
     ///   - mode: `.inference` uses the parameters as constants (no graph is recorded).
     ///   - threads: GEMM threads (`nil`: all cores).
     public func callAsFunction(_ input: Variable, mode: GradientMode = .recording, threads: Int? = nil) -> Variable {
-        precondition(input.value.cols == inputs, "Dense expects [batch, \(inputs)], got \(input.shape)")
+        requireShape(
+            input.value.cols == inputs,
+            "Dense: input width differs from the layer's: expects [batch, \(inputs)], got \(input.shape)")
         let linear = matmul(input, weight.tracked(mode), transposeB: isTied, threads: threads)
         return finish(linear, mode: mode)
     }
 
     /// Applies the layer to a sparse `[batch, inputs]` input (CSR x dense, no densification).
     public func callAsFunction(_ input: SparseMatrix, mode: GradientMode = .recording, threads: Int? = nil) -> Variable {
-        precondition(input.cols == inputs, "Dense expects [batch, \(inputs)], got sparse \(input.shape)")
+        requireShape(
+            input.cols == inputs,
+            "Dense: input width differs from the layer's: expects [batch, \(inputs)], got sparse \(input.shape)")
         let w = weight.tracked(mode)
         let linear = matmul(input, isTied ? w.transposed() : w, threads: threads)
         return finish(linear, mode: mode)

@@ -69,6 +69,8 @@ open class OptimizerBase: Optimizer {
     /// Steps taken.
     public private(set) var stepCount = 0
     private var slots: [[Tensor]] = []
+    /// The parameter shapes `slots` were made or checked for (empty until the first step).
+    private var parameterShapes: [[Int]] = []
 
     /// - Parameters: see the properties.
     public init(
@@ -89,7 +91,7 @@ open class OptimizerBase: Optimizer {
     ///   - value: the parameter; `gradient`: its (decayed, clipped) gradient;
     ///   - slots: its state; `rate`: the scheduled learning rate; `step`: 1-based step number.
     open func update(_ value: inout Tensor, gradient: Tensor, slots: inout [Tensor], rate: Float, step: Int) {
-        preconditionFailure("\(type(of: self)) must override update(_:gradient:slots:rate:step:)")
+        fatalError("\(type(of: self)) must override update(_:gradient:slots:rate:step:)")
     }
 
     /// Whether weight decay is applied to the gradient (coupled L2). AdamW returns `false`.
@@ -97,8 +99,29 @@ open class OptimizerBase: Optimizer {
 
     /// See `Optimizer.step`.
     public func step(_ parameters: [Variable]) {
-        if slots.isEmpty { slots = parameters.map { newSlots(for: $0.value) } }
-        precondition(slots.count == parameters.count, "optimizer state has \(slots.count) parameters, step got \(parameters.count)")
+        if slots.isEmpty {
+            slots = parameters.map { newSlots(for: $0.value) }
+            parameterShapes = parameters.map(\.value.shape)
+        } else if parameterShapes.isEmpty {
+            // A restored state: checked once against the parameters it is now applied to.
+            if let mismatch = slotMismatch(slots.map { $0.map(\.shape) }, parameters: parameters) {
+                shapeCheckFailure("\(stepName): \(mismatch)")
+            }
+            parameterShapes = parameters.map(\.value.shape)
+        }
+        requireShape(
+            parameterShapes.count == parameters.count,
+            "\(stepName): optimizer state holds \(parameterShapes.count) parameters, step got \(parameters.count)")
+        for (index, parameter) in parameters.enumerated() {
+            requireShape(
+                parameter.value.shape == parameterShapes[index],
+                "\(stepName): parameter \(index) has shape \(parameter.value.shape), its optimizer state was made for \(parameterShapes[index])")
+            if let gradient = parameter.grad {
+                requireShape(
+                    gradient.shape == parameter.value.shape,
+                    "\(stepName): parameter \(index) has shape \(parameter.value.shape) but its gradient \(gradient.shape)")
+            }
+        }
         let rate = schedule.rate(base: learningRate, step: stepCount)
         stepCount += 1
         var clipScale: Float = 1
@@ -120,14 +143,41 @@ open class OptimizerBase: Optimizer {
         }
     }
 
+    /// The name checks print: `Adam.step`.
+    private var stepName: String { "\(type(of: self)).step" }
+
     /// See `Optimizer.state`.
     public var state: OptimizerState {
         OptimizerState(step: stepCount, slots: slots.map { $0.map(SavedTensor.init) })
     }
 
-    /// See `Optimizer.restore`.
+    /// See `Optimizer.restore`. The next `step` checks the state against its parameters (see
+    /// `stateMismatch(_:parameters:)`).
     public func restore(_ state: OptimizerState) {
         stepCount = state.step
         slots = state.slots.map { $0.map(\.tensor) }
+        parameterShapes = []
+    }
+
+    /// Why `state` cannot drive this optimizer over `parameters`, or `nil` when it can: a state
+    /// with no slots (never stepped) fits any parameters; otherwise it needs one slot list per
+    /// parameter, each with the shapes `newSlots(for:)` gives for that parameter's value.
+    public func stateMismatch(_ state: OptimizerState, parameters: [Variable]) -> String? {
+        slotMismatch(state.slots.map { $0.map(\.shape) }, parameters: parameters)
+    }
+
+    /// `stateMismatch` on the shapes of the slot tensors alone.
+    private func slotMismatch(_ slotShapes: [[[Int]]], parameters: [Variable]) -> String? {
+        if slotShapes.isEmpty { return nil }
+        guard slotShapes.count == parameters.count else {
+            return "the optimizer state holds \(slotShapes.count) parameters, there are \(parameters.count)"
+        }
+        for (index, (found, parameter)) in zip(slotShapes, parameters).enumerated() {
+            let expected = newSlots(for: parameter.value).map(\.shape)
+            guard expected == found else {
+                return "parameter \(index) of shape \(parameter.value.shape) needs optimizer state \(expected), got \(found)"
+            }
+        }
+        return nil
     }
 }

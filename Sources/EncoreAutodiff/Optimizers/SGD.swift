@@ -55,9 +55,9 @@ extension OptimizerBase {
         _ value: inout Tensor, _ slot: inout Tensor, _ gradient: Tensor,
         _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void
     ) {
-        precondition(
+        requireShape(
             value.count == slot.count && value.count == gradient.count,
-            "fused update needs equal sizes, got \(value.shape), \(slot.shape) and \(gradient.shape)")
+            "\(type(of: self)).update: element counts differ: parameter \(value.shape), state \(slot.shape), gradient \(gradient.shape)")
         value.withUnsafeMutableBufferPointer { pp in
             slot.withUnsafeMutableBufferPointer { ps in
                 gradient.withUnsafeBufferPointer { pg in

@@ -150,9 +150,16 @@ struct TrainingState {
         }
         var state = TrainingState()
         state.bestWeights = header.hasBest ? try take(parameters.count) : nil
+        for (parameter, best) in zip(parameters, state.bestWeights ?? []) where parameter.value.shape != best.shape {
+            throw ModelError.badCheckpoint("a best weight has shape \(best.shape), the model's is \(parameter.value.shape)")
+        }
         var slots: [[SavedTensor]] = []
         for count in header.optimizerSlotCounts { slots.append(try take(count).map(SavedTensor.init)) }
-        optimizer.restore(OptimizerState(restoringStep: header.optimizerStep, slots: slots))
+        let optimizerState = OptimizerState(restoringStep: header.optimizerStep, slots: slots)
+        if let base = optimizer as? OptimizerBase, let mismatch = base.stateMismatch(optimizerState, parameters: parameters) {
+            throw ModelError.badCheckpoint("its optimizer state does not fit: \(mismatch)")
+        }
+        optimizer.restore(optimizerState)
         state.epoch = header.epoch
         state.update = header.update
         state.bestEpoch = header.bestEpoch

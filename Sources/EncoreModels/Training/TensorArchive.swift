@@ -42,8 +42,14 @@ public enum TensorArchive {
             guard rank <= 2 else { throw ModelError.badCheckpoint("tensor of rank \(rank)") }
             var shape: [Int] = []
             for _ in 0..<rank { shape.append(try reader.integer()) }
-            let elements = shape.reduce(1, *)
-            let bytes = try reader.bytes(elements * 4)
+            // Sizes are checked against the bytes present before anything is allocated.
+            var byteCount = MemoryLayout<Float>.stride
+            for extent in shape {
+                let (product, overflow) = byteCount.multipliedReportingOverflow(by: extent)
+                guard !overflow else { throw ModelError.badCheckpoint("a tensor of shape \(shape) is too large") }
+                byteCount = product
+            }
+            let bytes = try reader.bytes(byteCount)
             var tensor = Tensor(uninitializedShape: shape)
             tensor.withUnsafeMutableBufferPointer { target in
                 _ = bytes.copyBytes(to: target)

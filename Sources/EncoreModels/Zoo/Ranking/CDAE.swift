@@ -207,10 +207,14 @@ public class CDAE: GradientModel, Ranker {
 
     /// `[history.rows, items]` output logits (no corruption); unseen users as `unseen_user` says.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
-        precondition(history.cols == itemCount && trainingRows.count == history.rows,
-                     "\(Self.name): history \(history.shape), \(trainingRows.count) training rows vs \(itemCount) items")
+        requireShape(
+            history.cols == itemCount && trainingRows.count == history.rows,
+            "\(Self.name).scores: history \(history.shape), \(trainingRows.count) training rows vs \(itemCount) items")
         var userRows: Variable?
         if let vectors = userVectors?.value {
+            requireShape(
+                trainingRows.allSatisfy { $0 < vectors.rows },
+                "\(Self.name).scores: training row \(trainingRows.max() ?? 0) outside the \(vectors.rows) user vectors")
             let hidden = config.hiddenSize
             let fallback = config.unseenUser == "mean" ? vectors.columnMeans() : Tensor(shape: [hidden])
             var rows = Tensor(shape: [history.rows, hidden])

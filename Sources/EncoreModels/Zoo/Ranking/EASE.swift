@@ -63,6 +63,7 @@ public final class EASE: Ranker {
     /// The weights for one λ from the Gram matrix `gram` (not modified).
     /// - Throws: `NotPositiveDefiniteError` if `gram + λI` is not numerically SPD.
     public static func solve(gram: Tensor, lambda: Float, threads: Int?) throws -> Tensor {
+        requireShape(gram.rank == 2 && gram.rows == gram.cols, "EASE.solve: gram must be square, got \(gram.shape)")
         let n = gram.rows
         var regularized = gram
         regularized.withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i * n + i] += lambda } }
@@ -117,7 +118,8 @@ public final class EASE: Ranker {
 
     /// `[history.rows, items]` scores `history · B`.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
-        precondition(history.cols == weights.rows, "EASE: history \(history.shape) vs weights \(weights.shape)")
+        requireShape(
+            history.cols == weights.rows, "\(Self.name).scores: history \(history.shape) vs weights \(weights.shape)")
         return history.multiply(weights, threads: threads)
     }
 

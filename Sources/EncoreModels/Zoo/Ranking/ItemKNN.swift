@@ -78,7 +78,9 @@ public final class ItemKNN: Ranker {
 
     /// `[history.rows, items]` scores `history · S_topk`.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
-        precondition(history.cols == similarities.rows, "ItemKNN: history \(history.shape) vs \(similarities.shape)")
+        requireShape(
+            history.cols == similarities.rows,
+            "\(Self.name).scores: history \(history.shape) vs similarities \(similarities.shape)")
         return history.multiply(similarities, threads: threads)
     }
 

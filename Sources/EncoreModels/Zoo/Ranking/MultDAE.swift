@@ -95,6 +95,8 @@ public final class MultDAE: GradientModel, Ranker {
 
     /// `[history.rows, items]` output logits.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        requireShape(
+            history.cols == layers[0].inputs, "\(Self.name).scores: history \(history.shape) vs \(layers[0].inputs) items")
         var unused = SeededRNG(seed: 0)
         return forward(history, mode: .inference, rng: &unused).value
     }

@@ -136,6 +136,8 @@ public final class MultVAE: GradientModel, Ranker {
 
     /// `[history.rows, items]` decoder logits at the posterior mean.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
+        requireShape(
+            history.cols == encoder[0].inputs, "\(Self.name).scores: history \(history.shape) vs \(encoder[0].inputs) items")
         var unused = SeededRNG(seed: 0)
         let (mean, _) = encode(history, mode: .inference, rng: &unused)
         return decode(mean, mode: .inference).value

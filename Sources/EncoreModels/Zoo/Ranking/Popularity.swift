@@ -43,7 +43,8 @@ public final class Popularity: Ranker {
 
     /// `[history.rows, items]`: every row is the popularity vector.
     public func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor {
-        precondition(history.cols == counts.count, "Popularity: history \(history.shape) vs \(counts.count) items")
+        requireShape(
+            history.cols == counts.count, "\(Self.name).scores: history \(history.shape) vs \(counts.count) items")
         var result = Tensor(uninitializedShape: [history.rows, history.cols])
         let n = history.cols
         counts.withUnsafeBufferPointer { c in

@@ -73,7 +73,7 @@ public final class AutoRecCore: @unchecked Sendable {
     /// The batch loss: `sum over the batch's observed entries (r - h(r))^2 + (B/N) lambda/2
     /// (||W||^2 + ||V||^2)` (biases are not penalised, as in the reference).
     func loss(batch: [Int]) -> Variable {
-        guard let matrix else { preconditionFailure("AutoRec.loss called before prepareTraining") }
+        guard let matrix else { fatalError("AutoRec.loss called before prepareTraining") }
         let x = matrix.gatherRows(batch)
         let code = (matmul(x, encoderWeight, threads: threads) + encoderBias).activated(config.encoderActivation)
         let entries = EntryIndices(nonzerosOf: x)
@@ -100,13 +100,14 @@ public final class AutoRecCore: @unchecked Sendable {
     /// Predicts `(user, item)` pairs: example = item (I-AutoRec) or user, output = the other.
     /// Pairs whose user or item has no training rating get the training mean.
     func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
-        precondition(users.count == items.count, "AutoRec.predict: \(users.count) users vs \(items.count) items")
+        requireShape(users.count == items.count, "AutoRec.predict: \(users.count) users vs \(items.count) items")
         guard matrix != nil else {
             return RatingPredictions(values: [Float](repeating: mean, count: users.count), fallbacks: users.count)
         }
         let examples = itemBased ? items : users, outputs = itemBased ? users : items
         var needed = Array(Set(examples.map(Int.init))).sorted()
-        needed.removeAll { !exampleSeen[$0] }
+        // Indices outside the training data are unseen: they get the fallback.
+        needed.removeAll { !(exampleSeen.indices.contains($0) && exampleSeen[$0]) }
         var slot = [Int](repeating: -1, count: exampleSeen.count)
         for (k, e) in needed.enumerated() { slot[e] = k }
         let code = codes(needed)
@@ -118,7 +119,10 @@ public final class AutoRecCore: @unchecked Sendable {
                 decoderBias.value.withUnsafeBufferPointer { pb in
                     for n in 0..<users.count {
                         let e = Int(examples[n]), o = Int(outputs[n])
-                        guard slot[e] >= 0, inputSeen[o] else { fallbacks += 1; continue }
+                        guard slot.indices.contains(e), slot[e] >= 0, inputSeen.indices.contains(o), inputSeen[o] else {
+                            fallbacks += 1
+                            continue
+                        }
                         let z = Tensor.dot(pc.baseAddress! + slot[e] * h, pw.baseAddress! + o * h, count: h) + pb[o]
                         values[n] = AutoRecCore.activate(z, config.decoderActivation)
                     }

@@ -92,7 +92,7 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
     }
 
     public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
-        precondition(users.count == items.count, "BiasedMF.predict: \(users.count) users vs \(items.count) items")
+        requireShape(users.count == items.count, "\(Self.name).predict: \(users.count) users vs \(items.count) items")
         var values = [Float](repeating: mean, count: users.count)
         var fallbacks = 0
         let k = config.factors
@@ -100,7 +100,10 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
             itemFactors.value.withUnsafeBufferPointer { q in
                 for n in 0..<users.count {
                     let u = Int(users[n]), i = Int(items[n])
-                    guard u < userSeen.count, i < itemSeen.count, userSeen[u], itemSeen[i] else { fallbacks += 1; continue }
+                    guard userSeen.indices.contains(u), itemSeen.indices.contains(i), userSeen[u], itemSeen[i] else {
+                        fallbacks += 1
+                        continue
+                    }
                     values[n] = mean + userBias.value[u] + itemBias.value[i]
                         + Tensor.dot(p.baseAddress! + u * k, q.baseAddress! + i * k, count: k)
                 }

@@ -114,7 +114,7 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     }
 
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
-        guard let train, let optimizer else { preconditionFailure("DeepRec.loss called before prepareTraining/makeOptimizer") }
+        guard let train, let optimizer else { fatalError("\(Self.name).loss called before prepareTraining/makeOptimizer") }
         let parameters = self.parameters
         let x = train.gatherRows(batch)
         var output = decode(fromFirst: encoder[0](x, threads: threads), mode: .recording, rng: &rng)
@@ -139,10 +139,11 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     }
 
     public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
-        precondition(users.count == items.count, "DeepRec.predict: \(users.count) users vs \(items.count) items")
+        requireShape(users.count == items.count, "\(Self.name).predict: \(users.count) users vs \(items.count) items")
         var values = [Float](repeating: mean, count: users.count)
         guard train != nil else { return RatingPredictions(values: values, fallbacks: users.count) }
-        let needed = Array(Set(users.map(Int.init))).filter { userSeen[$0] }.sorted()
+        // Indices outside the training data are unseen: they get the fallback.
+        let needed = Array(Set(users.map(Int.init))).filter { userSeen.indices.contains($0) && userSeen[$0] }.sorted()
         var slot = [Int](repeating: -1, count: userSeen.count)
         for (k, u) in needed.enumerated() { slot[u] = k }
         var fallbacks = 0
@@ -154,7 +155,10 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
         let n = itemSeen.count
         for k in 0..<users.count {
             let u = Int(users[k]), i = Int(items[k])
-            guard slot[u] >= 0, itemSeen[i] else { fallbacks += 1; continue }
+            guard slot.indices.contains(u), slot[u] >= 0, itemSeen.indices.contains(i), itemSeen[i] else {
+                fallbacks += 1
+                continue
+            }
             values[k] = dense[slot[u] / chunk][slot[u] % chunk * n + i]
         }
         return RatingPredictions(values: values, fallbacks: fallbacks)
