@@ -20,7 +20,7 @@ public struct DelimitedFormat: Sendable, Equatable {
         separator: String, hasHeader: Bool = false, userColumn: Int = 0, itemColumn: Int = 1,
         ratingColumn: Int? = 2, timestampColumn: Int? = 3
     ) {
-        precondition(!separator.isEmpty, "DelimitedFormat needs a non-empty separator")
+        requireArgument(!separator.isEmpty, "DelimitedFormat needs a non-empty separator")
         self.separator = separator
         self.hasHeader = hasHeader
         self.userColumn = userColumn

@@ -10,7 +10,7 @@ public struct RatingPairs: Sendable, Equatable {
 
     /// Creates rating pairs; the three arrays have the same length.
     public init(users: [Int32], items: [Int32], ratings: [Float]) {
-        precondition(users.count == items.count && items.count == ratings.count,
+        requireArgument(users.count == items.count && items.count == ratings.count,
                      "RatingPairs arrays differ in length: \(users.count), \(items.count), \(ratings.count)")
         self.users = users
         self.items = items
@@ -36,7 +36,7 @@ public struct RankingTargets: Sendable, Equatable {
 
     /// Creates ranking targets; `history` and `targets` have the same shape `[users.count, items]`.
     public init(history: SparseMatrix, targets: SparseMatrix, users: [Int], trainingRows: [Int]) {
-        precondition(history.shape == targets.shape && history.rows == users.count && users.count == trainingRows.count,
+        requireArgument(history.shape == targets.shape && history.rows == users.count && users.count == trainingRows.count,
                      "RankingTargets: history \(history.shape), targets \(targets.shape), \(users.count) users, \(trainingRows.count) training rows")
         self.history = history
         self.targets = targets
@@ -70,7 +70,7 @@ public struct TrainingData: Sendable, Equatable {
     /// Creates training data.
     public init(train: SparseMatrix, trainUsers: [Int], validation: EvaluationData,
                 ratingRange: ClosedRange<Float>?, itemCount: Int) {
-        precondition(train.rows == trainUsers.count && train.cols == itemCount,
+        requireArgument(train.rows == trainUsers.count && train.cols == itemCount,
                      "TrainingData: train \(train.shape), \(trainUsers.count) train users, \(itemCount) items")
         self.train = train
         self.trainUsers = trainUsers

@@ -14,7 +14,7 @@ public enum SyntheticData {
         users: Int, items: Int, interactionsPerUser: Double, rank: Int = 8, popularitySkew: Double = 0.8,
         explicit: Bool = false, seed: UInt64 = 0, name: String? = nil
     ) -> Dataset {
-        precondition(users > 0 && items > 1 && rank > 0 && interactionsPerUser >= 1,
+        requireArgument(users > 0 && items > 1 && rank > 0 && interactionsPerUser >= 1,
                      "SyntheticData needs users > 0, items > 1, rank > 0, interactionsPerUser >= 1; got \(users), \(items), \(rank), \(interactionsPerUser)")
         let root = SeededRNG(seed: seed).derive("synthetic")
         var factorRNG = root.derive("item-factors")

@@ -40,9 +40,9 @@ public struct Metric: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     /// - Precondition: `k >= 1` for ranking kinds, `k == nil` for rating kinds.
     public init(_ kind: Kind, k: Int? = nil) {
         if kind.isRanking {
-            precondition(k.map { $0 >= 1 } ?? false, "\(kind.rawValue) needs a cut-off k >= 1, got \(String(describing: k))")
+            requireArgument(k.map { $0 >= 1 } ?? false, "\(kind.rawValue) needs a cut-off k >= 1, got \(String(describing: k))")
         } else {
-            precondition(k == nil, "\(kind.rawValue) takes no cut-off, got k = \(k!)")
+            requireArgument(k == nil, "\(kind.rawValue) takes no cut-off, got k = \(k!)")
         }
         self.kind = kind
         self.k = k

@@ -24,7 +24,7 @@ public enum PairedTests {
     /// p = 1 when all differences are zero; NaN-free for n >= 2.
     public static func tTest(_ a: [Double], _ b: [Double]) -> PairedTestResult {
         let d = differences(a, b)
-        precondition(d.count >= 2, "a paired t-test needs at least 2 pairs, got \(d.count)")
+        requireArgument(d.count >= 2, "a paired t-test needs at least 2 pairs, got \(d.count)")
         let summary = Summary(d)
         if summary.standardDeviation == 0 {
             return PairedTestResult(statistic: summary.mean == 0 ? 0 : .infinity * summary.mean.sign.factor,
@@ -85,10 +85,10 @@ public enum PairedTests {
     public static func randomisation(
         _ a: [Double], _ b: [Double], rounds: Int = defaultRounds, rng: SeededRNG
     ) -> PairedTestResult {
-        precondition(rounds >= 1, "rounds must be >= 1, got \(rounds)")
+        requireArgument(rounds >= 1, "rounds must be >= 1, got \(rounds)")
         let d = differences(a, b)
         let n = d.count
-        precondition(n >= 1, "a randomisation test needs at least 1 pair")
+        requireArgument(n >= 1, "a randomisation test needs at least 1 pair")
         let observed = abs(d.reduce(0, +))
         // Sums equal in exact arithmetic can differ in the last bits; count them as extreme.
         let tolerance = 1e-9 * max(1, d.reduce(0) { $0 + abs($1) })
@@ -132,7 +132,7 @@ public enum PairedTests {
     }
 
     private static func differences(_ a: [Double], _ b: [Double]) -> [Double] {
-        precondition(a.count == b.count, "paired samples differ in length: \(a.count) vs \(b.count)")
+        requireArgument(a.count == b.count, "paired samples differ in length: \(a.count) vs \(b.count)")
         return zip(a, b).map { $0 - $1 }
     }
 }

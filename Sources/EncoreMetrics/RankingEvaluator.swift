@@ -25,11 +25,11 @@ public struct RankingEvaluator: Sendable {
     /// Creates an evaluator.
     /// - Precondition: `metrics` non-empty and all ranking metrics; `batchSize >= 1`.
     public init(metrics: [Metric], batchSize: Int = 1024, threads: Int? = nil) {
-        precondition(!metrics.isEmpty, "RankingEvaluator needs at least one metric")
+        requireArgument(!metrics.isEmpty, "RankingEvaluator needs at least one metric")
         for metric in metrics {
-            precondition(metric.isRanking, "RankingEvaluator evaluates ranking metrics only, got \(metric)")
+            requireArgument(metric.isRanking, "RankingEvaluator evaluates ranking metrics only, got \(metric)")
         }
-        precondition(batchSize >= 1, "batchSize must be >= 1, got \(batchSize)")
+        requireArgument(batchSize >= 1, "batchSize must be >= 1, got \(batchSize)")
         var unique: [Metric] = []
         for metric in metrics where !unique.contains(metric) { unique.append(metric) }
         self.metrics = unique
@@ -49,7 +49,7 @@ public struct RankingEvaluator: Sendable {
     public func evaluate(
         history: SparseMatrix, targets: SparseMatrix, score: (Range<Int>) throws -> Tensor
     ) rethrows -> RankingReport {
-        precondition(
+        requireArgument(
             history.rows == targets.rows && history.cols == targets.cols,
             "history \(history.shape) and targets \(targets.shape) must have the same shape")
         let users = targets.rows, itemCount = targets.cols
@@ -69,7 +69,7 @@ public struct RankingEvaluator: Sendable {
             skipped += range.count - active.count
             if active.isEmpty { continue }
             let block = try score(range)
-            precondition(
+            requireArgument(
                 block.shape == [range.count, itemCount],
                 "score(\(range)) returned shape \(block.shape), expected [\(range.count), \(itemCount)]")
             var lists = [Int32](repeating: -1, count: active.count * kMax)

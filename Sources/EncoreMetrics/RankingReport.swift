@@ -23,7 +23,7 @@ public struct RankingReport: Sendable, Codable, Equatable {
         coverage: [String: Double]
     ) {
         for (name, values) in perUser {
-            precondition(
+            requireArgument(
                 values.count == evaluatedUsers.count,
                 "perUser[\(name)] has \(values.count) values for \(evaluatedUsers.count) users")
         }

@@ -28,8 +28,8 @@ public struct RatingReport: Sendable, Codable, Equatable {
     /// for paired statistics between models over the same users.
     /// - Precondition: `users.count == count`.
     public func perUser(_ metric: Metric, users: [Int]) -> (users: [Int], values: [Double]) {
-        precondition(users.count == count, "\(users.count) user indices for \(count) ratings")
-        precondition(!metric.isRanking, "perUser(\(metric)) needs rmse or mae")
+        requireArgument(users.count == count, "\(users.count) user indices for \(count) ratings")
+        requireArgument(!metric.isRanking, "perUser(\(metric)) needs rmse or mae")
         var sums: [Int: (Double, Int)] = [:]
         for (i, user) in users.enumerated() {
             let e = Double(perRatingError[i])
@@ -56,13 +56,13 @@ public struct RatingReport: Sendable, Codable, Equatable {
 public func ratingReport(
     predictions: [Float], truth: [Float], range: ClosedRange<Float>?, fallbacks: Int
 ) -> RatingReport {
-    precondition(predictions.count == truth.count, "\(predictions.count) predictions for \(truth.count) ratings")
-    precondition(fallbacks >= 0 && fallbacks <= truth.count, "fallbacks \(fallbacks) out of 0...\(truth.count)")
+    requireArgument(predictions.count == truth.count, "\(predictions.count) predictions for \(truth.count) ratings")
+    requireArgument(fallbacks >= 0 && fallbacks <= truth.count, "fallbacks \(fallbacks) out of 0...\(truth.count)")
     var squared = 0.0, absolute = 0.0, clipped = 0
     var errors = [Float](repeating: 0, count: truth.count)
     for i in 0..<truth.count {
         var p = predictions[i]
-        precondition(p.isFinite, "prediction \(i) is \(p)")
+        requireArgument(p.isFinite, "prediction \(i) is \(p)")
         if let range {
             let c = min(max(p, range.lowerBound), range.upperBound)
             if c != p { clipped += 1 }

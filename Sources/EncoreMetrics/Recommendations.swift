@@ -20,7 +20,7 @@ public struct Recommendations: Sendable, Equatable {
         history: SparseMatrix, k: Int, batchSize: Int = 1024, threads: Int? = nil,
         score: (Range<Int>) throws -> Tensor
     ) rethrows {
-        precondition(k >= 1 && batchSize >= 1, "k (\(k)) and batchSize (\(batchSize)) must be >= 1")
+        requireArgument(k >= 1 && batchSize >= 1, "k (\(k)) and batchSize (\(batchSize)) must be >= 1")
         let users = history.rows, itemCount = history.cols
         var items: [[Int32]] = [], scores: [[Float]] = []
         var start = 0
@@ -28,7 +28,7 @@ public struct Recommendations: Sendable, Equatable {
             let range = start..<min(users, start + batchSize)
             start = range.upperBound
             let block = try score(range)
-            precondition(
+            requireArgument(
                 block.shape == [range.count, itemCount],
                 "score(\(range)) returned shape \(block.shape), expected [\(range.count), \(itemCount)]")
             var listItems = [Int32](repeating: 0, count: range.count * k)
@@ -66,7 +66,7 @@ public struct Recommendations: Sendable, Equatable {
 
     /// Creates recommendations from explicit lists (e.g. read back from a file).
     public init(users: [Int], k: Int, items: [[Int32]], scores: [[Float]]) {
-        precondition(users.count == items.count && items.count == scores.count, "users, items and scores differ in count")
+        requireArgument(users.count == items.count && items.count == scores.count, "users, items and scores differ in count")
         self.users = users
         self.k = k
         self.items = items

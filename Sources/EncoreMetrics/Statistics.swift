@@ -19,7 +19,7 @@ public struct Summary: Sendable, Codable, Equatable {
 
     /// Summarises `values`.
     public init(_ values: [Double], confidence: Double = 0.95) {
-        precondition(confidence > 0 && confidence < 1, "confidence must be in (0, 1), got \(confidence)")
+        requireArgument(confidence > 0 && confidence < 1, "confidence must be in (0, 1), got \(confidence)")
         count = values.count
         self.confidence = confidence
         guard !values.isEmpty else {
@@ -43,7 +43,7 @@ public struct Summary: Sendable, Codable, Equatable {
 public enum StudentT {
     /// P(T <= t) for `degreesOfFreedom` ν > 0.
     public static func cdf(_ t: Double, degreesOfFreedom nu: Double) -> Double {
-        precondition(nu > 0, "degrees of freedom must be > 0, got \(nu)")
+        requireArgument(nu > 0, "degrees of freedom must be > 0, got \(nu)")
         if t.isNaN { return .nan }
         if t.isInfinite { return t > 0 ? 1 : 0 }
         // P(|T| > |t|) = I_{ν/(ν+t²)}(ν/2, 1/2)
@@ -60,7 +60,7 @@ public enum StudentT {
 
     /// The p-quantile: the t with cdf(t) = p, by bisection to full Double precision.
     public static func quantile(_ p: Double, degreesOfFreedom nu: Double) -> Double {
-        precondition(p > 0 && p < 1, "quantile needs p in (0, 1), got \(p)")
+        requireArgument(p > 0 && p < 1, "quantile needs p in (0, 1), got \(p)")
         if p == 0.5 { return 0 }
         if p < 0.5 { return -quantile(1 - p, degreesOfFreedom: nu) }
         var low = 0.0, high = 1.0
@@ -87,8 +87,8 @@ public enum SpecialFunctions {
     /// The regularized incomplete beta function I_x(a, b), a, b > 0, x in [0, 1]
     /// (continued fraction, modified Lentz; Numerical Recipes 6.4), relative accuracy ~1e-14.
     public static func regularizedIncompleteBeta(_ a: Double, _ b: Double, _ x: Double) -> Double {
-        precondition(a > 0 && b > 0, "incomplete beta needs a, b > 0, got \(a), \(b)")
-        precondition(x >= 0 && x <= 1, "incomplete beta needs x in [0, 1], got \(x)")
+        requireArgument(a > 0 && b > 0, "incomplete beta needs a, b > 0, got \(a), \(b)")
+        requireArgument(x >= 0 && x <= 1, "incomplete beta needs x in [0, 1], got \(x)")
         if x == 0 || x == 1 { return x }
         let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
         let front = exp(logFront)

@@ -16,7 +16,7 @@ struct TopKSelector {
 
     /// Creates a selector for `k >= 1` with its own scratch (one per thread).
     init(k: Int) {
-        precondition(k >= 1, "TopKSelector needs k >= 1, got \(k)")
+        requireArgument(k >= 1, "TopKSelector needs k >= 1, got \(k)")
         self.k = k
         buffer = [UInt64](repeating: 0, count: 2 * k + 64)
     }

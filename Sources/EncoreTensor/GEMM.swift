@@ -32,13 +32,12 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int? = nil
     ) {
-        if m < 0 || n < 0 || k < 0 { fatalError("GEMM: sizes must be >= 0, got m=\(m) n=\(n) k=\(k)") }
+        requireArgument(m >= 0 && n >= 0 && k >= 0, "GEMM.multiply: sizes must be >= 0, got m=\(m) n=\(n) k=\(k)")
         // Every row of each stored matrix must fit in its leading dimension.
         let (aCols, bCols) = (transposeA ? m : k, transposeB ? k : n)
-        if lda < aCols || ldb < bCols || ldc < n {
-            fatalError(
-                "GEMM: leading dimensions too small: lda \(lda) (needs >= \(aCols)), ldb \(ldb) (needs >= \(bCols)), ldc \(ldc) (needs >= \(n))")
-        }
+        requireArgument(
+            lda >= aCols && ldb >= bCols && ldc >= n,
+            "GEMM.multiply: leading dimensions too small: lda \(lda) (needs >= \(aCols)), ldb \(ldb) (needs >= \(bCols)), ldc \(ldc) (needs >= \(n))")
         guard m > 0 && n > 0 else { return }
         if k == 0 || alpha == 0 {
             scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
@@ -151,13 +150,12 @@ extension Tensor {
         let k = transposeA ? a.rows : a.cols
         let kB = transposeB ? b.cols : b.rows
         let n = transposeB ? b.rows : b.cols
-        if k != kB {
-            fatalError(
-                "matmul: inner dimensions differ: a \(a.shape)\(transposeA ? "ᵀ" : "") x b \(b.shape)\(transposeB ? "ᵀ" : "")")
-        }
-        if c.rows != m || c.cols != n {
-            fatalError("matmul: output has shape \(c.shape), expected [\(m), \(n)] for a \(a.shape) x b \(b.shape)")
-        }
+        requireShape(
+            k == kB,
+            "matmul: inner dimensions differ: a \(a.shape)\(transposeA ? "ᵀ" : "") x b \(b.shape)\(transposeB ? "ᵀ" : "")")
+        requireShape(
+            c.rows == m && c.cols == n,
+            "matmul: output has shape \(c.shape), expected [\(m), \(n)] for a \(a.shape) x b \(b.shape)")
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in

@@ -93,7 +93,7 @@ extension BenchSupport {
 
     /// max |x - y| / max(max |y|, tiny) over two equally shaped tensors.
     static func relativeDifference(_ x: Tensor, _ y: Tensor) -> Double {
-        precondition(x.shape == y.shape, "relativeDifference: shapes \(x.shape) and \(y.shape) differ")
+        requireArgument(x.shape == y.shape, "relativeDifference: shapes \(x.shape) and \(y.shape) differ")
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 var difference: Float = 0, scale: Float = 0

@@ -87,7 +87,7 @@ struct CBLASLibrary {
                   alpha: Float = 1, beta: Float = 0, into c: inout Tensor) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let n = transposeB ? b.rows : b.cols
-        precondition((transposeB ? b.cols : b.rows) == k && c.rows == m && c.cols == n,
+        requireArgument((transposeB ? b.cols : b.rows) == k && c.rows == m && c.cols == n,
                      "CBLASLibrary.multiply: a \(a.shape) x b \(b.shape) does not give c \(c.shape)")
         let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
         let lda = a.cols, ldb = b.cols, ldc = max(n, 1)

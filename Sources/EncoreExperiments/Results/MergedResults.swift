@@ -19,7 +19,7 @@ public struct MergedResults: Sendable {
     /// - Throws: `ResultStoreError.mismatchedDirectories` (exit 64) when they hold different experiments or
     ///   specs; `.io` / `.corrupt` for unreadable files.
     public static func load(directories: [URL]) throws -> MergedResults {
-        precondition(!directories.isEmpty, "MergedResults.load needs at least one directory")
+        requireArgument(!directories.isEmpty, "MergedResults.load needs at least one directory")
         var merged: ResultsFile?
         var perUser: [String: PerUserMetrics] = [:]
         for directory in directories {

@@ -15,7 +15,7 @@ public struct PerUserMetrics: Sendable, Hashable {
     /// - Precondition: every metric in `metricNames` has exactly `userIDs.count` values.
     public init(userIDs: [String], metricNames: [String], values: [String: [Double]]) {
         for name in metricNames {
-            precondition(values[name]?.count == userIDs.count,
+            requireArgument(values[name]?.count == userIDs.count,
                          "PerUserMetrics: metric \(name) has \(values[name]?.count ?? 0) values for \(userIDs.count) users")
         }
         self.userIDs = userIDs

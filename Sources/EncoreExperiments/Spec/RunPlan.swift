@@ -82,7 +82,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// Creates shard `index` of `count`.
     /// - Precondition: `1 <= index <= count`.
     public init(index: Int, count: Int) {
-        precondition(count >= 1 && (1...count).contains(index), "Shard needs 1 <= index <= count, got \(index)/\(count)")
+        requireArgument(count >= 1 && (1...count).contains(index), "Shard needs 1 <= index <= count, got \(index)/\(count)")
         self.index = index
         self.count = count
     }
