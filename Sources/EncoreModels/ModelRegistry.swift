@@ -47,14 +47,14 @@ public struct ModelRegistry: Sendable {
     /// Meant for the one-line entry point of a user's binary:
     /// `EncoreCLI.main(registry: .standard.adding(MyVariant.self))`.
     /// - Precondition: no model named `Model.name` is registered yet. A clash is a programming
-    ///   error in the binary, so it stops the program at start-up with the message of
-    ///   `ModelRegistryError.duplicateName`; use `register(_:)` to handle it instead.
+    ///   error in the binary, so it stops the program at start-up, in every build configuration,
+    ///   with the message of `ModelRegistryError.duplicateName`; `register(_:)` throws instead.
     public func adding<Model: Recommender>(_ model: Model.Type) -> ModelRegistry {
         var registry = self
         do {
             try registry.register(model)
         } catch {
-            preconditionFailure("\(error)")
+            fatalError("\(error)")
         }
         return registry
     }
