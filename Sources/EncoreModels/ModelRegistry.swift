@@ -3,11 +3,11 @@ import Foundation
 /// Maps registered names to model factories.
 ///
 /// `ModelRegistry.standard` holds the zoo; a user adds a model defined in their own module with
-/// one call, without editing this package:
+/// one call, without editing this package, and hands the result to the command line:
 /// ```swift
-/// var registry = ModelRegistry.standard
-/// registry.register(MyVariant.self)
+/// EncoreCLI.main(registry: .standard.adding(MyVariant.self))
 /// ```
+/// A registry is a value: `adding` and `register` never change `ModelRegistry.standard`.
 public struct ModelRegistry: Sendable {
     /// A registered model: its description and a factory from a JSON config.
     public struct Entry: Sendable {
@@ -24,8 +24,13 @@ public struct ModelRegistry: Sendable {
     /// An empty registry.
     public init() {}
 
-    /// Registers `Model`, replacing any model of the same name.
-    public mutating func register<Model: Recommender>(_ model: Model.Type) {
+    /// Registers `Model` under `Model.name`.
+    /// - Throws: `ModelRegistryError.duplicateName` when a model of that name is already
+    ///   registered (names are what specs and tables refer to, so one name means one model).
+    public mutating func register<Model: Recommender>(_ model: Model.Type) throws {
+        guard entriesByName[Model.name] == nil else {
+            throw ModelRegistryError.duplicateName(Model.name, type: String(reflecting: Model.self))
+        }
         let description = ModelDescription(
             name: Model.name, task: Model.task, summary: Model.summary, paper: Model.paper,
             configKeys: ModelDescription.configKeys(of: Model.defaultConfig, help: Model.configHelp))
@@ -33,7 +38,25 @@ public struct ModelRegistry: Sendable {
             let config = try ModelRegistry.decodeConfig(Model.Config.self, defaults: Model.defaultConfig, overrides: json)
             return try Model(config: config, context: context)
         }
-        if entriesByName.updateValue(entry, forKey: Model.name) == nil { order.append(Model.name) }
+        entriesByName[Model.name] = entry
+        order.append(Model.name)
+    }
+
+    /// This registry plus `Model`; the receiver is unchanged.
+    ///
+    /// Meant for the one-line entry point of a user's binary:
+    /// `EncoreCLI.main(registry: .standard.adding(MyVariant.self))`.
+    /// - Precondition: no model named `Model.name` is registered yet. A clash is a programming
+    ///   error in the binary, so it stops the program at start-up, in every build configuration,
+    ///   with the message of `ModelRegistryError.duplicateName`; `register(_:)` throws instead.
+    public func adding<Model: Recommender>(_ model: Model.Type) -> ModelRegistry {
+        var registry = self
+        do {
+            try registry.register(model)
+        } catch {
+            fatalError("\(error)")
+        }
+        return registry
     }
 
     /// The entry registered under `name`.
@@ -72,6 +95,20 @@ public struct ModelRegistry: Sendable {
         } catch let DecodingError.dataCorrupted(context) {
             let key = context.codingPath.map { ModelDescription.snakeCase($0.stringValue) }.joined(separator: ".")
             throw ModelError.invalidConfig("'\(key)': \(context.debugDescription)")
+        }
+    }
+}
+
+/// A model that cannot be registered.
+public enum ModelRegistryError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// `name` is already taken by another registered model; `type` is the model that asked for it.
+    case duplicateName(_ name: String, type: String)
+
+    public var description: String {
+        switch self {
+        case let .duplicateName(name, type):
+            return "cannot register \(type): a model named '\(name)' is already registered "
+                + "(see 'encore models'); give \(type) another static 'name'"
         }
     }
 }

@@ -1,5 +1,3 @@
 import EncoreExperiments
-import Foundation
 
-AllocatorTuning.retainFreedMemory()
-exit(EncoreCLI.run(Array(CommandLine.arguments.dropFirst())))
+EncoreCLI.main()

@@ -1,3 +1,4 @@
+import EncoreExperiments
 import Foundation
 import XCTest
 
@@ -35,20 +36,25 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(unknown.code, 64, unknown.summary)
     }
 
-    func testModelsJSONListsTheFourteenModels() throws {
+    /// `encore models --json` is exactly the standard registry's descriptions, and the text
+    /// listing shows every registered model with each key's type and default.
+    func testModelsListsEveryRegisteredModelWithItsKeys() throws {
         let harness = try EncoreHarness()
-        let result = try harness.run("models", "--json")
-        XCTAssertEqual(result.code, 0, result.summary)
-        let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-        let names = Set(list.compactMap { $0["name"] as? String })
-        XCTAssertEqual(names, [
-            "i-autorec", "u-autorec", "deeprec", "global-mean", "user-mean", "item-mean", "biased-mf",
-            "cdae", "dae", "mult-vae", "mult-dae", "ease", "popularity", "item-knn",
-        ])
-        XCTAssertEqual(list.count, 14)
-        let ease = try XCTUnwrap(list.first { $0["name"] as? String == "ease" })
-        let keys = (ease["config_keys"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-        XCTAssertTrue(keys.contains("lambda") && keys.contains("memory_limit_mb"), "\(keys)")
+        let registered = ModelRegistry.standard.descriptions
+        let json = try harness.run("models", "--json")
+        XCTAssertEqual(json.code, 0, json.summary)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        XCTAssertEqual(try decoder.decode([ModelDescription].self, from: Data(json.stdout.utf8)), registered)
+        let text = try harness.run("models")
+        XCTAssertEqual(text.code, 0, text.summary)
+        for model in registered {
+            XCTAssertTrue(text.stdout.contains("\n\(model.name)  [\(model.task.rawValue)]  \(model.summary)\n")
+                          || text.stdout.hasPrefix("\(model.name)  [\(model.task.rawValue)]  \(model.summary)\n"), model.name)
+            for key in model.configKeys {
+                XCTAssertTrue(text.stdout.contains("    \(key.name): \(key.type) = \(key.defaultValue)"), "\(model.name).\(key.name)")
+            }
+        }
     }
 
     func testDataInfoJSONCountsASmallFile() throws {

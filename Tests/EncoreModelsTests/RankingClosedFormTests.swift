@@ -114,11 +114,4 @@ final class RankingClosedFormTests: XCTestCase {
     func testItemKNNBeatsPopularity() throws {
         try RankingTestSupport.assertBeatsPopularity("item-knn", #"{"neighbours": 30}"#, epochs: 1)
     }
-
-    func testEveryRankingModelIsRegistered() {
-        let names = Set(ModelRegistry.standard.descriptions.map(\.name))
-        for name in ["cdae", "dae", "mult-vae", "mult-dae", "ease", "popularity", "item-knn"] {
-            XCTAssertTrue(names.contains(name), name)
-        }
-    }
 }

@@ -13,12 +13,6 @@ enum RatingFixture {
         return try! makeSplit(dataset, protocol: .ratingHoldout(testFraction: 0.1, validationFraction: 0.1), seed: 3)
     }()
 
-    /// The test pairs of `split`.
-    static var testPairs: RatingPairs {
-        guard case let .ratings(pairs) = split.test else { fatalError("rating split expected") }
-        return pairs
-    }
-
     /// A model from the standard registry with JSON overrides.
     static func make(_ name: String, _ overrides: String = "", seed: UInt64 = 1,
                      registry: ModelRegistry = .standard) throws -> any Recommender {

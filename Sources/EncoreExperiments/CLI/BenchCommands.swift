@@ -1,8 +1,11 @@
 import Foundation
 
 extension EncoreCLI {
-    /// The `encore bench ...` subcommands (release builds only give meaningful figures).
-    static let benchCommands: [Command] = [benchGEMM, benchSparse, benchSPD, benchEvalCommand, benchModelCommand]
+    /// The `encore bench ...` subcommands (release builds only give meaningful figures);
+    /// `bench model` times the models of `registry`.
+    static func benchCommands(registry: ModelRegistry) -> [Command] {
+        [benchGEMM, benchSparse, benchSPD, benchEvalCommand, benchModelCommand(registry: registry)]
+    }
 
     /// `encore bench gemm`: GFLOP/s of the three GEMM layouts at the shapes.
     static let benchGEMM = Command(

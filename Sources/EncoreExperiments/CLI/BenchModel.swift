@@ -9,8 +9,8 @@ extension EncoreCLI {
     /// Rating models: rating-holdout 90/10 with 10% of train for validation. Ranking models:
     /// strong generalization with 600 + 600 held-out users (80% fold-in), explicit data made
     /// implicit at rating >= 4 first. `--test` additionally evaluates the selected weights on
-    /// the test split (a quick accuracy driver until the runner exists).
-    static let benchModelCommand = Command(
+    /// the test split. Model names resolve through `registry`.
+    static func benchModelCommand(registry: ModelRegistry) -> Command { Command(
         name: "bench model", overview: "Time a registered model's training epochs and evaluation.",
         arguments: [ArgumentSpec("MODEL", "A registered model name (see 'encore models').")],
         options: BenchSupport.commonOptions + [
@@ -23,8 +23,8 @@ extension EncoreCLI {
         ]
     ) { arguments in
         guard let name = arguments.positionals.first else { throw UsageError("bench model needs a model name") }
-        guard let entry = ModelRegistry.standard.entry(named: name) else {
-            let known = ModelRegistry.standard.descriptions.map(\.name).joined(separator: ", ")
+        guard let entry = registry.entry(named: name) else {
+            let known = registry.descriptions.map(\.name).joined(separator: ", ")
             throw UsageError("unknown model '\(name)'; registered: \(known)")
         }
         guard let path = arguments.value("dataset") else { throw UsageError("bench model needs --dataset PATH") }
@@ -37,7 +37,7 @@ extension EncoreCLI {
             seed: UInt64(seed), patience: patience, evaluateTest: arguments.flag("test"))
         print(arguments.flag("json") ? result.jsonLine : result.textLine)
         return .success
-    }
+    } }
 
     /// What `bench model` measured.
     struct ModelBenchResult {

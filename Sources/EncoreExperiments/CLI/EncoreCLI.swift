@@ -1,18 +1,37 @@
+import EncoreModels
 import Foundation
 
 /// The `encore` command-line tool: dispatch, help, errors and exit codes.
 ///
-/// The executable target only calls `EncoreCLI.main()`; every command lives in this module so
-/// it can be tested without a process.
+/// An executable is one line: `EncoreCLI.main()` for the stock tool, or
+/// `EncoreCLI.main(registry: .standard.adding(MyModel.self))` for a tool that also knows models
+/// defined in another package (docs/adding-a-model.md). Every command lives in this module so it
+/// can be tested without a process.
 public enum EncoreCLI {
     /// The package version printed by `--version` and written into provenance.
     public static let version = "0.1.0"
 
-    /// Every command, in the order `encore --help` lists them. Adding a command is one line here.
-    public static let commands: [Command] = [runCommand, validateCommand, tableCommand, modelsCommand] + dataCommands + benchCommands
+    /// Every command, in the order `encore --help` lists them, resolving model names through
+    /// `registry` (`run`, `validate`, `models` and `bench model`; `table` reads the names
+    /// recorded in result files). Adding a command is one line here.
+    public static func commands(registry: ModelRegistry) -> [Command] {
+        [runCommand(registry: registry), validateCommand(registry: registry), tableCommand, modelsCommand(registry: registry)]
+            + dataCommands + benchCommands(registry: registry)
+    }
+
+    /// The entry point of an `encore` executable: tunes the allocator to keep freed memory
+    /// (training frees and reallocates the same large buffers every batch), runs the command
+    /// line of this process with `registry`, and exits with the command's code.
+    /// - Parameter registry: the models specs and commands may name (default: the zoo).
+    public static func main(registry: ModelRegistry = .standard) -> Never {
+        AllocatorTuning.retainFreedMemory()
+        exit(run(Array(CommandLine.arguments.dropFirst()), registry: registry))
+    }
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit code.
-    public static func run(_ arguments: [String]) -> Int32 {
+    /// - Parameter registry: the models specs and commands may name (default: the zoo).
+    public static func run(_ arguments: [String], registry: ModelRegistry = .standard) -> Int32 {
+        let commands = commands(registry: registry)
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             print(topLevelHelp)
             return arguments.isEmpty ? ExitCode.usage.rawValue : 0
@@ -63,6 +82,7 @@ public enum EncoreCLI {
 
     /// The help printed by `encore --help`.
     public static var topLevelHelp: String {
+        let commands = commands(registry: .standard)
         var text = "OVERVIEW: Run, compare and extend autoencoder collaborative-filtering models.\n\n"
         text += "USAGE: encore <subcommand> [<options>]\n\nOPTIONS:\n  --version               Show the version.\n  -h, --help              Show help information.\n\nSUBCOMMANDS:\n"
         for command in commands {

@@ -2,15 +2,15 @@ import EncoreModels
 import Foundation
 
 extension EncoreCLI {
-    /// `encore models [--json]`: every registered model with its config keys.
-    static let modelsCommand = Command(
+    /// `encore models [--json]`: every model of `registry` with its config keys.
+    static func modelsCommand(registry: ModelRegistry) -> Command { Command(
         name: "models",
         overview: "List every registered model with its task, paper and config keys.",
         options: [.flag("json", "Print one JSON document instead of text.")]
     ) { arguments in
-        print(modelsListing(ModelRegistry.standard.descriptions, json: arguments.flag("json")))
+        print(modelsListing(registry.descriptions, json: arguments.flag("json")))
         return .success
-    }
+    } }
 
     /// The text (or JSON) printed by `encore models`.
     static func modelsListing(_ descriptions: [ModelDescription], json: Bool) -> String {

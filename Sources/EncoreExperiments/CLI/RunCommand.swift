@@ -2,8 +2,9 @@ import EncoreModels
 import Foundation
 
 extension EncoreCLI {
-    /// `encore run SPEC ...`: runs an experiment and writes its results, tables and plots.
-    static let runCommand = Command(
+    /// `encore run SPEC ...`: runs an experiment and writes its results, tables and plots;
+    /// model names resolve through `registry`.
+    static func runCommand(registry: ModelRegistry) -> Command { Command(
         name: "run",
         overview: "Run an experiment spec: train, select on validation, test, and write tables and plots.",
         arguments: [ArgumentSpec("SPEC", "The experiment spec (JSON).")],
@@ -30,7 +31,7 @@ extension EncoreCLI {
             74 I/O error.
             """
     ) { arguments in
-        let spec = try loadSpec(arguments)
+        let spec = try loadSpec(arguments, registry: registry)
         var options = RunOptions()
         options.resume = arguments.flag("resume")
         if let shard = arguments.value("shard") { options.shard = try Shard(parsing: shard) }
@@ -38,7 +39,7 @@ extension EncoreCLI {
         options.outputDirectory = arguments.value("output")
         options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
         let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
-        let runner = ExperimentRunner(spec: spec, registry: ModelRegistry.standard, options: options, progress: progress)
+        let runner = ExperimentRunner(spec: spec, registry: registry, options: options, progress: progress)
         let outcome = try runner.run()
         print(outcome.markdown)
         progress.message(
@@ -46,5 +47,5 @@ extension EncoreCLI {
                 + (outcome.skippedFailed > 0 ? " (\(outcome.skippedFailed) of them recorded as failed)" : "")
                 + "; results in \(outcome.directory.path)")
         return outcome.failed + outcome.skippedFailed > 0 ? .someRunsFailed : .success
-    }
+    } }
 }

@@ -1,11 +1,9 @@
 import EncoreModels
 
 extension EncoreCLI {
-    /// The model descriptions specs are checked against: the standard zoo.
-    static var specModels: [ModelDescription] { ModelRegistry.standard.descriptions }
-
-    /// `encore validate SPEC [--set K=V ...] [--threads N]`: checks a spec and exits 0 or 64.
-    static let validateCommand = Command(
+    /// `encore validate SPEC [--set K=V ...] [--threads N]`: checks a spec against the models
+    /// of `registry` and exits 0 or 64.
+    static func validateCommand(registry: ModelRegistry) -> Command { Command(
         name: "validate",
         overview: "Check an experiment spec without running anything.",
         arguments: [ArgumentSpec("SPEC", "The experiment spec (JSON).")],
@@ -24,19 +22,19 @@ extension EncoreCLI {
             EXIT CODES: 0 valid, 64 invalid spec or usage, 74 unreadable file.
             """
     ) { arguments in
-        let spec = try loadSpec(arguments)
+        let spec = try loadSpec(arguments, registry: registry)
         let runs = spec.runPlans()
         print("\(arguments.positionals[0]): ok: \(spec.models.count) models, \(runs.count) runs, spec sha256 \(spec.sha256)")
         return .success
-    }
+    } }
 
-    /// Loads the spec named by the first positional with `--set` and `--threads` applied
-    /// (shared by `validate` and `run`).
+    /// Loads the spec named by the first positional with `--set` and `--threads` applied and
+    /// validates it against the models of `registry` (shared by `validate` and `run`).
     /// - Throws: `SpecError` (64), `SpecFileError` (74).
-    public static func loadSpec(_ arguments: ParsedArguments) throws -> ExperimentSpec {
+    public static func loadSpec(_ arguments: ParsedArguments, registry: ModelRegistry) throws -> ExperimentSpec {
         var overrides: [SpecOverride] = []
         for text in arguments.values["set"] ?? [] { overrides.append(try SpecOverride(parsing: text)) }
         if let threads = arguments.value("threads") { overrides.append(.threads(threads)) }
-        return try ExperimentSpec.load(file: arguments.positionals[0], overrides: overrides, models: specModels)
+        return try ExperimentSpec.load(file: arguments.positionals[0], overrides: overrides, models: registry.descriptions)
     }
 }

@@ -87,7 +87,7 @@ public final class EASE: Ranker {
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
         let start = DispatchTime.now()
         let gram = data.train.gram(threads: threads)
-        let gramSeconds = RankingSupport.seconds(since: start)
+        let gramSeconds = GradientTrainer.seconds(since: start)
         let grid = config.lambdaGrid.isEmpty ? [config.lambda] : config.lambdaGrid
         var curve: [EpochRecord] = []
         var best: (value: Double, lambda: Float, weights: Tensor)?
@@ -100,8 +100,8 @@ public final class EASE: Ranker {
                 throw ModelError.invalidConfig("ease: X^T X + \(lambda) I is not positive definite (\(error))")
             }
             chosenLambda = lambda
-            let solveSeconds = RankingSupport.seconds(since: solveStart) + (index == 0 ? gramSeconds : 0)
-            let report = try RankingSupport.closedFormReport(self, data: data, session: session, fitSeconds: solveSeconds)
+            let solveSeconds = GradientTrainer.seconds(since: solveStart) + (index == 0 ? gramSeconds : 0)
+            let report = try FitReport.closedForm(self, data: data, session: session, fitSeconds: solveSeconds)
             var record = report.curve[0]
             record.epoch = index + 1
             record.totalEpochs = grid.count

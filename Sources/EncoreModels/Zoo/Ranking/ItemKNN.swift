@@ -72,8 +72,7 @@ public final class ItemKNN: Ranker {
             }
         }
         similarities = pruned
-        return try RankingSupport.closedFormReport(
-            self, data: data, session: session, fitSeconds: RankingSupport.seconds(since: start))
+        return try FitReport.closedForm(self, data: data, session: session, fitStarted: start)
     }
 
     /// `[history.rows, items]` scores `history · S_topk`.

@@ -37,8 +37,7 @@ public final class Popularity: Ranker {
             totals[Int(column)] += config.weighted ? data.train.values[e] : 1
         }
         counts = Tensor(shape: [data.itemCount], scalars: totals)
-        return try RankingSupport.closedFormReport(
-            self, data: data, session: session, fitSeconds: RankingSupport.seconds(since: start))
+        return try FitReport.closedForm(self, data: data, session: session, fitStarted: start)
     }
 
     /// `[history.rows, items]`: every row is the popularity vector.

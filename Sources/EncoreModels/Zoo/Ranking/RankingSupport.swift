@@ -1,11 +1,12 @@
 import Foundation
 
-/// Helpers shared by the ranking zoo: row normalisation of CSR input, bias initialisation,
-/// validation of configs and the closed-form fit report.
-enum RankingSupport {
+/// Helpers shared by the ranking models, public for variants written outside the package: row
+/// normalisation of CSR input, bias initialisation and config checks. (The closed-form fit
+/// report every non-gradient model returns is `FitReport.closedForm`.)
+public enum RankingSupport {
     /// Rows of `matrix` scaled to unit L2 norm (empty rows stay empty): Mult-VAE's and Mult-DAE's
     /// input normalisation, done on the CSR values so the input layer stays a sparse product.
-    static func l2NormalizedRows(_ matrix: SparseMatrix) -> SparseMatrix {
+    public static func l2NormalizedRows(_ matrix: SparseMatrix) -> SparseMatrix {
         var values = matrix.values
         for r in 0..<matrix.rows {
             let range = matrix.rowPointers[r]..<matrix.rowPointers[r + 1]
@@ -20,7 +21,7 @@ enum RankingSupport {
     }
 
     /// Sets every bias of `layers` to N(0, std²) draws (vae_cf initialises biases with std 0.001).
-    static func initializeBiases(_ layers: [Dense], std: Float, rng: inout SeededRNG) {
+    public static func initializeBiases(_ layers: [Dense], std: Float, rng: inout SeededRNG) {
         for layer in layers {
             guard let bias = layer.bias else { continue }
             bias.value = Tensor.normal(bias.shape, mean: 0, standardDeviation: std, rng: &rng)
@@ -28,26 +29,7 @@ enum RankingSupport {
     }
 
     /// Throws `ModelError.invalidConfig` with `message` unless `condition` holds.
-    static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    public static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
         if !condition { throw ModelError.invalidConfig(message()) }
-    }
-
-    /// Wall seconds since `start`.
-    static func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-
-    /// The selection metric of a fitted closed-form model on validation, as a one-record report.
-    static func closedFormReport(
-        _ model: any Recommender, data: TrainingData, session: TrainingSession, fitSeconds: Double
-    ) throws -> FitReport {
-        let start = DispatchTime.now()
-        let value = try ModelEvaluation.selectionValue(
-            model, on: data.validation, metric: session.selectionMetric, ratingRange: data.ratingRange,
-            batchSize: session.evaluationBatchSize, threads: session.threads)
-        let record = EpochRecord(epoch: 1, loss: nil, validation: value, seconds: fitSeconds,
-                                 validationSeconds: seconds(since: start), totalEpochs: 1)
-        session.onEpoch?(record)
-        return FitReport(curve: [record], bestEpoch: nil, bestValidation: value)
     }
 }

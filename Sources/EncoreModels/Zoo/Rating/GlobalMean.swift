@@ -20,7 +20,7 @@ public final class GlobalMean: RatingPredictor, @unchecked Sendable {
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
         let started = DispatchTime.now()
         mean = data.trainMean
-        return try MeanBaseline.report(self, data: data, session: session, started: started)
+        return try FitReport.closedForm(self, data: data, session: session, fitStarted: started)
     }
 
     public var parameterCount: Int { 1 }

@@ -34,7 +34,7 @@ public class GroupMeanBaseline: RatingPredictor, @unchecked Sendable {
         globalMean = data.trainMean
         means = MeanBaseline.means(
             data.train, byItem: Self.groupsByItem, shrinkage: config.shrinkage, globalMean: globalMean)
-        return try MeanBaseline.report(self, data: data, session: session, started: started)
+        return try FitReport.closedForm(self, data: data, session: session, fitStarted: started)
     }
 
     public var parameterCount: Int { means.count + 1 }

@@ -36,20 +36,6 @@ enum MeanBaseline {
         }
     }
 
-    /// The report of a closed-form fit: one curve point with the validation value.
-    static func report(_ model: any Recommender, data: TrainingData, session: TrainingSession, started: DispatchTime) throws -> FitReport {
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        let validationStart = DispatchTime.now()
-        let value = try ModelEvaluation.selectionValue(
-            model, on: data.validation, metric: session.selectionMetric, ratingRange: data.ratingRange,
-            batchSize: session.evaluationBatchSize, threads: session.threads)
-        let validationSeconds = Double(DispatchTime.now().uptimeNanoseconds - validationStart.uptimeNanoseconds) / 1e9
-        let record = EpochRecord(epoch: 1, loss: nil, validation: value, seconds: seconds,
-                                 validationSeconds: validationSeconds, totalEpochs: 1)
-        session.onEpoch?(record)
-        return FitReport(curve: [record], bestEpoch: nil, bestValidation: value)
-    }
-
     /// Predictions from per-user or per-item means (`nil`: the global mean, a fallback).
     static func predict(_ means: [Float?], keys: [Int32], globalMean: Float) -> RatingPredictions {
         var fallbacks = 0

@@ -1,0 +1,3 @@
+import EncoreExperiments
+
+EncoreCLI.main(registry: .standard.adding(DLAE.self))
