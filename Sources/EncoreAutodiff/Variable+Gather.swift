@@ -91,8 +91,9 @@ extension Tensor {
         rows.withUnsafeBufferPointer { s in
             result.withUnsafeMutableBufferPointer { t in
                 for (i, index) in indices.enumerated() {
-                    requireShape(
-                        index >= 0 && index < rowCount, "scatterRows: row \(index) outside [\(rowCount), \(n)]")
+                    if index < 0 || index >= rowCount {
+                        shapeCheckFailure("scatterRows: row \(index) outside [\(rowCount), \(n)]")
+                    }
                     let target = t.baseAddress! + index * n, source = s.baseAddress! + i * n
                     for j in 0..<n { target[j] += source[j] }
                 }

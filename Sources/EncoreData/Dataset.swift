@@ -66,7 +66,7 @@ public struct Dataset: Sendable {
         if let users {
             var map = [Int32](repeating: -1, count: userCount)
             for (r, u) in users.enumerated() {
-                requireArgument(u >= 0 && u < userCount, "user \(u) outside 0..<\(userCount)")
+                if u < 0 || u >= userCount { shapeCheckFailure("user \(u) outside 0..<\(userCount)") }
                 map[u] = Int32(r)
             }
             rowOfUser = map

@@ -42,13 +42,13 @@ public struct SparseMatrix: Sendable, Equatable {
             columnIndices.count == values.count,
             "\(op): \(columnIndices.count) column indices but \(values.count) values")
         for r in 0..<rows {
-            requireShape(rowPointers[r] <= rowPointers[r + 1], "\(op): row pointers decrease at row \(r)")
+            if rowPointers[r] > rowPointers[r + 1] { shapeCheckFailure("\(op): row pointers decrease at row \(r)") }
             var previous: Int32 = -1
             for e in rowPointers[r]..<rowPointers[r + 1] {
                 let c = columnIndices[e]
-                requireShape(
-                    c > previous && Int(c) < cols,
-                    "\(op): row \(r): column \(c) out of order or outside [0, \(cols))")
+                if c <= previous || Int(c) >= cols {
+                    shapeCheckFailure("\(op): row \(r): column \(c) out of order or outside [0, \(cols))")
+                }
                 previous = c
             }
         }
@@ -90,9 +90,10 @@ public struct SparseMatrix: Sendable, Equatable {
             "SparseMatrix(rows:cols:triples:): shape must be non-negative, got [\(rows), \(cols)]")
         var counts = [Int](repeating: 0, count: rows + 1)
         for t in triples {
-            requireShape(
-                t.row >= 0 && t.row < rows && t.col >= 0 && t.col < cols,
-                "SparseMatrix(rows:cols:triples:): triple (\(t.row), \(t.col)) outside shape [\(rows), \(cols)]")
+            if t.row < 0 || t.row >= rows || t.col < 0 || t.col >= cols {
+                shapeCheckFailure(
+                    "SparseMatrix(rows:cols:triples:): triple (\(t.row), \(t.col)) outside shape [\(rows), \(cols)]")
+            }
             counts[t.row + 1] += 1
         }
         for r in 0..<rows { counts[r + 1] += counts[r] }
@@ -212,9 +213,12 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The given rows, in order, as a new `[indices.count, cols]` matrix (a mini-batch).
     public func gatherRows(_ indices: [Int]) -> SparseMatrix {
+        let rowCount = rows
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rowCount }) {
+            shapeCheckFailure("SparseMatrix.gatherRows: row \(bad) out of bounds for \(shape)")
+        }
         var pointers = [Int](repeating: 0, count: indices.count + 1)
         for (i, r) in indices.enumerated() {
-            requireShape(r >= 0 && r < rows, "SparseMatrix.gatherRows: row \(r) out of bounds for \(shape)")
             pointers[i + 1] = pointers[i] + count(ofRow: r)
         }
         var newColumns = [Int32](repeating: 0, count: pointers[indices.count])

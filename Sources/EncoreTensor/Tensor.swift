@@ -126,11 +126,11 @@ public struct Tensor: @unchecked Sendable {
     /// Element `i` of a vector, or element `i` in row-major order.
     @inlinable public subscript(i: Int) -> Float {
         get {
-            requireShape(i >= 0 && i < count, "Tensor[\(i)]: index out of range for shape \(shape)")
+            if i < 0 || i >= count { shapeCheckFailure("Tensor[\(i)]: index out of range for shape \(shape)") }
             return storage.pointer[i]
         }
         set {
-            requireShape(i >= 0 && i < count, "Tensor[\(i)]: index out of range for shape \(shape)")
+            if i < 0 || i >= count { shapeCheckFailure("Tensor[\(i)]: index out of range for shape \(shape)") }
             makeUnique()
             storage.pointer[i] = newValue
         }
@@ -139,15 +139,15 @@ public struct Tensor: @unchecked Sendable {
     /// Element `(row, col)` of a matrix.
     @inlinable public subscript(row: Int, col: Int) -> Float {
         get {
-            requireShape(
-                row >= 0 && row < rows && col >= 0 && col < cols,
-                "Tensor[\(row), \(col)]: index out of range for shape \(shape)")
+            if row < 0 || row >= rows || col < 0 || col >= cols {
+                shapeCheckFailure("Tensor[\(row), \(col)]: index out of range for shape \(shape)")
+            }
             return storage.pointer[row * cols + col]
         }
         set {
-            requireShape(
-                row >= 0 && row < rows && col >= 0 && col < cols,
-                "Tensor[\(row), \(col)]: index out of range for shape \(shape)")
+            if row < 0 || row >= rows || col < 0 || col >= cols {
+                shapeCheckFailure("Tensor[\(row), \(col)]: index out of range for shape \(shape)")
+            }
             makeUnique()
             storage.pointer[row * cols + col] = newValue
         }
@@ -192,12 +192,16 @@ public struct Tensor: @unchecked Sendable {
 
     /// The given rows of a matrix, in order, as a new `[indices.count, cols]` tensor.
     public func gatherRows(_ indices: [Int]) -> Tensor {
-        let width = cols
+        let width = cols, rowCount = rows
+        // Checked in a pass of their own, so the copy loop builds no message.
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rowCount }) {
+            shapeCheckFailure("gatherRows: row \(bad) out of bounds for shape \(shape)")
+        }
         var result = Tensor(uninitializedShape: [indices.count, width])
+        let source = storage.pointer
         result.withUnsafeMutableBufferPointer { target in
             for (r, index) in indices.enumerated() {
-                requireShape(index >= 0 && index < rows, "gatherRows: row \(index) out of bounds for shape \(shape)")
-                (target.baseAddress! + r * width).update(from: storage.pointer + index * width, count: width)
+                (target.baseAddress! + r * width).update(from: source + index * width, count: width)
             }
         }
         return result
