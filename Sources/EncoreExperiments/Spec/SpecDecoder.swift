@@ -1,3 +1,5 @@
+import EncoreModels
+
 /// Turns a spec's JSON tree into an `ExperimentSpec`, collecting every problem on the way.
 struct SpecDecoder {
     var problems = ProblemList()
@@ -32,7 +34,7 @@ struct SpecDecoder {
         let selection = self.selection(object.value("selection"), at: object.path("selection"), metrics: metrics)
         let seeds = self.seeds(object.value("seeds"), at: object.path("seeds"))
         let threads = object.int("threads", range: 1...4096, problems: &problems)
-        let save = object.int("save_recommendations", range: 1...Int.max, problems: &problems)
+        let save = object.int("save_recommendations", range: 1...ExperimentSpec.maxCutoff, problems: &problems)
         let output = self.output(object.value("output"), at: object.path("output"), name: name)
         var models: [ModelSpec] = []
         if let list = object.value("models"), let items = list.arrayValue, !items.isEmpty {
@@ -41,6 +43,7 @@ struct SpecDecoder {
                 if let model = model(item, at: object.path("models").index(index), index: index, top: top) { models.append(model) }
             }
             checkLabels(models, items: items, at: object.path("models"))
+            checkRunCount(models, seeds: seeds?.count ?? 1, at: object.path("models"))
         } else {
             problems.add(object.path("models"), expected: "a non-empty array of model entries", found: object.value("models"))
         }
@@ -65,6 +68,15 @@ struct SpecDecoder {
             return nil
         }
         return seeds
+    }
+
+    /// Reports a spec whose entries, grid points and seeds make more than `ExperimentSpec.maxRuns` runs.
+    private mutating func checkRunCount(_ models: [ModelSpec], seeds: Int, at path: JSONPath) {
+        let runs = MemoryEstimate.product([MemoryEstimate.sum(models.map(\.gridPointCount)), seeds])
+        if runs > ExperimentSpec.maxRuns {
+            problems.add(path, expected: "at most \(ExperimentSpec.maxRuns) runs (model entries x grid points x seeds)",
+                         found: runs == .max ? "more runs than an integer holds" : "\(runs) runs")
+        }
     }
 
     /// Reports a label used by an earlier entry.
