@@ -84,10 +84,18 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     /// The config key whose parts add up to the most bytes (the key to name in a message); nil
     /// when the parts sized by the data alone add up to more.
     public var dominantKey: String? {
-        var totals: [String?: Int] = [:]
-        for part in parts { totals[part.key] = Self.sum([totals[part.key] ?? 0, part.bytes]) }
-        let order = parts.map(\.key)
-        return totals.max { a, b in a.value != b.value ? a.value < b.value : order.firstIndex(of: a.key)! > order.firstIndex(of: b.key)! }?.key ?? nil
+        var totals: [(key: String?, bytes: Int)] = []
+        for part in parts {
+            if let slot = totals.firstIndex(where: { $0.key == part.key }) {
+                totals[slot].bytes = Self.sum([totals[slot].bytes, part.bytes])
+            } else {
+                totals.append((part.key, part.bytes))
+            }
+        }
+        // Of equal totals, the key added first wins.
+        var best: (key: String?, bytes: Int)?
+        for total in totals where total.bytes > best?.bytes ?? -1 { best = total }
+        return best?.key ?? nil
     }
 
     /// `12.0 GiB: encoder weight [items, hidden_size] 6.0 GiB, ...` (the three largest parts).
