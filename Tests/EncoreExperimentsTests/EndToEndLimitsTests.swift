@@ -40,6 +40,17 @@ final class EndToEndLimitsTests: XCTestCase {
         XCTAssertEqual(fits.code, 0, fits.summary)
     }
 
+    func testBenchModelChecksItsConfigBeforeBuildingTheModel() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        let huge = try harness.run("bench", "model", "i-autorec", "--dataset", "ratings.tsv", "--config", #"{"hidden_units": 9223372036854775807}"#)
+        XCTAssertEqual(huge.code, 64, huge.summary)
+        XCTAssertTrue(huge.stderr.contains("i-autorec needs an estimated more than 8 EiB") && huge.stderr.contains("over the memory limit"), huge.summary)
+        let bad = try harness.run("bench", "model", "i-autorec", "--dataset", "ratings.tsv", "--config", #"{"encoder_activation": "swish"}"#)
+        XCTAssertEqual(bad.code, 64, bad.summary)
+        XCTAssertTrue(bad.stderr.contains("--config: encoder_activation: expected one of"), bad.summary)
+    }
+
     func testCutoffsAboveTheItemCountAreCappedWithANote() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings()

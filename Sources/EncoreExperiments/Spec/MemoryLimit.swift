@@ -90,3 +90,22 @@ public struct MemoryLimit: Sendable, Equatable, CustomStringConvertible {
     /// `17.2 GiB (75% of physical memory)`.
     public var description: String { "\(MemoryEstimate.format(bytes)) (\(origin))" }
 }
+
+extension MemoryLimit {
+    /// Checks a config of `entry`'s model for commands that build a model without a spec
+    /// (`bench model`): its problems, then its memory estimate (with the evaluation buffers) for
+    /// data of `dimensions` against this limit.
+    /// - Throws: `UsageError` (exit 64) listing the problems, or naming the estimate.
+    func check(_ entry: ModelRegistry.Entry, configJSON: Data, dimensions: DataDimensions, maxK: Int) throws(UsageError) {
+        guard let checks = entry.description.checks else { return }
+        let problems = checks.problems(configJSON)
+        if !problems.isEmpty {
+            throw UsageError("--config: " + problems.map(\.description).joined(separator: "; "))
+        }
+        guard var estimate = checks.memory(configJSON, dimensions) else { return }
+        estimate.add(ModelEvaluation.memoryEstimate(task: entry.description.task, dimensions: dimensions, maxK: maxK))
+        if estimate.bytes > bytes {
+            throw UsageError("\(entry.description.name) needs an estimated \(estimate) for \(dimensions), over the memory limit, \(self)")
+        }
+    }
+}
