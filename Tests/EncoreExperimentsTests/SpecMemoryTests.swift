@@ -99,6 +99,16 @@ final class SpecMemoryTests: XCTestCase {
         assertProblem(runs, at: "models", contains: "found 120000 runs")
     }
 
+    func testNamesAndLabelsFitInAFileName() {
+        let long = String(repeating: "x", count: 201)
+        let found = problems(syntheticSpec(models: #"{"model": "popularity", "label": "\#(long)"}"#)
+            .replacingOccurrences(of: #""name": "limits""#, with: #""name": "\#(long)""#))
+        assertProblem(found, at: "name", contains: "at most 200 characters")
+        assertProblem(found, at: "models[0].label", contains: "at most 200 characters")
+        let fits = String(repeating: "x", count: 200)
+        XCTAssertEqual(problems(syntheticSpec(models: #"{"model": "popularity", "label": "\#(fits)"}"#)), [])
+    }
+
     func testSyntheticDataTooLargeToGenerateIsRefused() {
         let dataset = #"{"name": "synthetic", "mode": "implicit", "synthetic": {"users": 2147483647, "items": 100000, "interactions_per_user": 1000}}"#
         let found = problems(syntheticSpec(models: #"{"model": "popularity"}"#, dataset: dataset))

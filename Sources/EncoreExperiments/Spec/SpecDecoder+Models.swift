@@ -26,7 +26,8 @@ extension SpecDecoder {
         }
         let label = object.string("label", problems: &problems) ?? name
         if !Self.isSafeName(label, extra: "._+-") {
-            problems.add(object.path("label"), expected: "a label matching [A-Za-z0-9][A-Za-z0-9._+-]*", found: .string(label))
+            problems.add(object.path("label"), expected: "a label matching [A-Za-z0-9][A-Za-z0-9._+-]*, at most \(Self.maxNameLength) characters",
+                         found: .string(label))
         }
         let config = self.config(object.value("config"), at: object.path("config"), description: description)
         let grid = self.grid(object.value("grid"), at: object.path("grid"), description: description, config: object.value("config"))

@@ -15,7 +15,7 @@ struct SpecDecoder {
         object.finish(problems: &problems)
         let name = object.string("name", required: true, problems: &problems)
         if let name, !Self.isSafeName(name, extra: "._-") {
-            problems.add(object.path("name"), expected: "a name matching \(Self.namePattern) (it names the output directory)", found: .string(name))
+            problems.add(object.path("name"), expected: "a name matching \(Self.namePattern), at most \(Self.maxNameLength) characters (it names the output directory)", found: .string(name))
         }
         let description = object.string("description", problems: &problems) ?? ""
         var dataset: DatasetSpec?
@@ -54,8 +54,12 @@ struct SpecDecoder {
             json: root, sha256: SpecSHA256.hex(of: root.canonicalText))
     }
 
+    /// The longest experiment name or label: a run directory `<label>-g<grid>-s<seed>` must fit
+    /// in a file name (255 bytes).
+    static let maxNameLength = 200
+
     static func isSafeName(_ text: String, extra: String) -> Bool {
-        guard let first = text.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
+        guard text.unicodeScalars.count <= maxNameLength, let first = text.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
         return text.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || extra.unicodeScalars.contains($0) }
     }
 
