@@ -55,7 +55,8 @@ public func makeSplit(_ dataset: Dataset, protocol splitProtocol: SplitProtocol,
         }
         return builder.rankingSplit(assignment)
     case let .strongGeneralization(heldOut, foldInFraction):
-        guard 2 * heldOut < dataset.userCount else {
+        // `heldOut <= (userCount - 1) / 2` is `2 heldOut < userCount` without overflowing.
+        guard heldOut <= (dataset.userCount - 1) / 2 else {
             throw DataError.invalidSplit(reason: "strong generalization needs more than 2 x \(heldOut) users, the dataset has \(dataset.userCount)")
         }
         var userRNG = rng.derive("users")

@@ -66,6 +66,14 @@ public struct Metric: Hashable, Sendable, Codable, CustomStringConvertible, Comp
         }
     }
 
+    /// The length of the top-k list on data with `items` items: `k` capped at the item count (a
+    /// list cannot hold more items than exist); nil for rmse and mae. The value of the metric is
+    /// unchanged by the cap: ranks past the item count hold no item.
+    public func listLength(items: Int) -> Int? { k.map { Self.cap($0, items: items) } }
+
+    /// `k` capped at `items` (at least 1).
+    static func cap(_ k: Int, items: Int) -> Int { max(1, min(k, items)) }
+
     /// Parses several names, e.g. from a spec's `metrics` list.
     /// - Throws: `MetricsError.unknownMetric` for the first invalid name.
     public static func parse(_ names: [String]) throws -> [Metric] {

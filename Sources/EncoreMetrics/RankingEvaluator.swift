@@ -6,6 +6,9 @@ import Foundation
 /// `[batchSize, items]` score block is alive (ML-20M: 138,000 x 20,000 never materialises).
 /// Within a batch users are split across `threads`; each user's top `max k` items are selected
 /// once (partial selection, not a sort) and every metric at every cut-off is read off that list.
+/// A cut-off above the item count selects every eligible item: lists are capped at the item
+/// count (`Metric.listLength(items:)`), so memory never grows with k, and the formulas are
+/// unchanged (`precision@k` still divides by k).
 ///
 /// ```swift
 /// let evaluator = RankingEvaluator(metrics: try Metric.parse(["recall@20", "ndcg@100"]))
@@ -19,7 +22,8 @@ public struct RankingEvaluator: Sendable {
     public let batchSize: Int
     /// Threads for the per-user work (`nil`: all cores).
     public let threads: Int?
-    /// The largest cut-off among `metrics`: the length of each user's selected list.
+    /// The largest cut-off among `metrics`: the length of each user's selected list (capped at
+    /// the item count when evaluating).
     public let maxK: Int
 
     /// Creates an evaluator.
@@ -53,7 +57,7 @@ public struct RankingEvaluator: Sendable {
             history.rows == targets.rows && history.cols == targets.cols,
             "history \(history.shape) and targets \(targets.shape) must have the same shape")
         let users = targets.rows, itemCount = targets.cols
-        let kMax = maxK
+        let kMax = Metric.cap(maxK, items: itemCount)
         let perUserMetrics = metrics.filter { $0.kind != .coverage }
         var perUser = [[Float]](repeating: [], count: perUserMetrics.count)
         var evaluated: [Int] = []
@@ -109,7 +113,7 @@ public struct RankingEvaluator: Sendable {
 
         var coverage: [String: Double] = [:]
         for metric in metrics where metric.kind == .coverage {
-            let k = Int32(metric.k!)
+            let k = Int32(clamping: Metric.cap(metric.k!, items: kMax))
             coverage[metric.name] = itemCount == 0 ? 0 : Double(bestRank.lazy.filter { $0 < k }.count) / Double(itemCount)
         }
         var byName: [String: [Float]] = [:]
@@ -179,14 +183,16 @@ struct UserWorkspace {
 
     func value(_ metric: Metric) -> Float {
         let k = metric.k!
-        let h = Double(hits[k])
+        // The list holds at most the item count (hits.count - 1); ranks past it add nothing.
+        let listed = min(k, hits.count - 1)
+        let h = Double(hits[listed])
         let denominator = Double(min(k, targetCount))
         switch metric.kind {
         case .precision: return Float(h / Double(k))
         case .recall: return Float(h / denominator)
         case .recallFull: return Float(h / Double(targetCount))
-        case .ndcg: return Float(dcg[k] / idealDCG[min(k, targetCount)])
-        case .map: return Float(precisionSum[k] / denominator)
+        case .ndcg: return Float(dcg[listed] / idealDCG[min(listed, targetCount)])
+        case .map: return Float(precisionSum[listed] / denominator)
         case .mrr: return firstHit > 0 && firstHit <= k ? Float(1 / Double(firstHit)) : 0
         case .hit: return h > 0 ? 1 : 0
         case .coverage, .rmse, .mae: preconditionFailure("\(metric) has no per-user value")

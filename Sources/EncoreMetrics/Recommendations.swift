@@ -4,7 +4,7 @@ import Foundation
 public struct Recommendations: Sendable, Equatable {
     /// The row index of each user, in the order given.
     public let users: [Int]
-    /// The cut-off.
+    /// The cut-off, capped at the item count.
     public let k: Int
     /// `items[u]`: user `users[u]`'s items best first (fewer than k when fewer are eligible).
     public let items: [[Int32]]
@@ -15,6 +15,7 @@ public struct Recommendations: Sendable, Equatable {
     /// as `RankingEvaluator`), scoring `batchSize` rows at a time.
     /// - Parameters:
     ///   - history: `[users, items]` items excluded from each user's list.
+    ///   - k: the cut-off; capped at the item count (a list holds each item at most once).
     ///   - score: returns `[rows.count, items]` scores for `rows`, called once per batch in order.
     public init(
         history: SparseMatrix, k: Int, batchSize: Int = 1024, threads: Int? = nil,
@@ -22,6 +23,7 @@ public struct Recommendations: Sendable, Equatable {
     ) rethrows {
         requireArgument(k >= 1 && batchSize >= 1, "k (\(k)) and batchSize (\(batchSize)) must be >= 1")
         let users = history.rows, itemCount = history.cols
+        let k = Metric.cap(k, items: itemCount)
         var items: [[Int32]] = [], scores: [[Float]] = []
         var start = 0
         while start < users {

@@ -40,6 +40,15 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     public let paper: String
     /// Every configuration key with its type and default.
     public let configKeys: [ConfigKey]
+    /// The model's own config rules and memory estimate, set by `ModelRegistry.register`; nil
+    /// for a description written by hand (then specs are checked for key names and JSON types
+    /// only). Not part of the JSON form.
+    public var checks: ModelChecks?
+
+    /// The keys of the JSON form (`encore models --json`); `checks` is behaviour, not data.
+    enum CodingKeys: String, CodingKey {
+        case name, task, summary, paper, configKeys
+    }
 
     /// Creates a description.
     public init(name: String, task: ModelTask, summary: String, paper: String, configKeys: [ConfigKey]) {
@@ -79,6 +88,16 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     }
 
     private static func describe(_ value: Any) -> (type: String, json: String) {
+        // An empty array casts to every array type, so arrays are told apart by their own type.
+        if let floats = value as? [Float], type(of: value) == [Float].self {
+            return ("[double]", "[" + floats.map { "\($0)" }.joined(separator: ", ") + "]")
+        }
+        if let doubles = value as? [Double], type(of: value) == [Double].self {
+            return ("[double]", "[" + doubles.map { "\($0)" }.joined(separator: ", ") + "]")
+        }
+        if let strings = value as? [String], type(of: value) == [String].self {
+            return ("[string]", "[" + strings.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+        }
         switch value {
         case let v as Bool: return ("bool", v ? "true" : "false")
         case let v as Int: return ("int", "\(v)")

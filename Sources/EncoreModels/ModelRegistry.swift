@@ -31,9 +31,10 @@ public struct ModelRegistry: Sendable {
         guard entriesByName[Model.name] == nil else {
             throw ModelRegistryError.duplicateName(Model.name, type: String(reflecting: Model.self))
         }
-        let description = ModelDescription(
+        var description = ModelDescription(
             name: Model.name, task: Model.task, summary: Model.summary, paper: Model.paper,
             configKeys: ModelDescription.configKeys(of: Model.defaultConfig, help: Model.configHelp))
+        description.checks = ModelChecks(Model.self)
         let entry = Entry(description: description) { json, context in
             let config = try ModelRegistry.decodeConfig(Model.Config.self, defaults: Model.defaultConfig, overrides: json)
             return try Model(config: config, context: context)
@@ -67,35 +68,91 @@ public struct ModelRegistry: Sendable {
 
     /// Decodes a config: the defaults encoded as JSON, overlaid with `overrides`, then decoded, so
     /// a config type needs no hand-written `init(from:)` for its defaults.
-    /// - Throws: `ModelError.invalidConfig` naming the key when a value has the wrong type.
+    /// - Throws: `ModelError.invalidConfig` naming the key when a key is unknown or a value does
+    ///   not decode (wrong type, a number outside `Float`'s range, an unknown enum value).
     public static func decodeConfig<Config: Codable>(_ type: Config.Type, defaults: Config, overrides: Data) throws -> Config {
+        switch decodeConfigReportingProblem(type, defaults: defaults, overrides: overrides) {
+        case .success(let config): return config
+        case .failure(let problem): throw ModelError.invalidConfig(problem.description)
+        }
+    }
+
+    /// Decodes like `decodeConfig`, returning a failure as the `ConfigProblem` of its key (what
+    /// spec validation reports at the key's JSON path).
+    public static func decodeConfigReportingProblem<Config: Codable>(
+        _ type: Config.Type, defaults: Config, overrides: Data
+    ) -> Result<Config, ConfigProblem> {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let defaultObject = try JSONSerialization.jsonObject(with: encoder.encode(defaults)) as? [String: Any] ?? [:]
-        let overrideObject: [String: Any]
-        if overrides.isEmpty {
-            overrideObject = [:]
-        } else {
-            guard let object = try JSONSerialization.jsonObject(with: overrides) as? [String: Any] else {
-                throw ModelError.invalidConfig("a config must be a JSON object")
+        guard let defaultData = try? encoder.encode(defaults),
+              let defaultObject = (try? JSONSerialization.jsonObject(with: defaultData)) as? [String: Any] else {
+            return .failure(ConfigProblem(key: "", expected: "defaults that encode as a JSON object", found: "\(defaults)"))
+        }
+        var overrideObject: [String: Any] = [:]
+        if !overrides.isEmpty {
+            guard let object = (try? JSONSerialization.jsonObject(with: overrides)) as? [String: Any] else {
+                return .failure(ConfigProblem(key: "", expected: "a JSON object", found: String(decoding: overrides.prefix(60), as: UTF8.self)))
             }
             overrideObject = object
         }
-        for key in overrideObject.keys where defaultObject[key] == nil {
-            throw ModelError.invalidConfig("unknown key '\(key)'; known keys: \(defaultObject.keys.sorted().joined(separator: ", "))")
+        for key in overrideObject.keys.sorted() where defaultObject[key] == nil {
+            return .failure(ConfigProblem(key: key, expected: "a known key (\(defaultObject.keys.sorted().joined(separator: ", ")))", found: "key \"\(key)\""))
         }
         let merged = defaultObject.merging(overrideObject) { _, new in new }
+        if let problem = floatRangeProblem(defaults: defaults, values: merged) { return .failure(problem) }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(Config.self, from: JSONSerialization.data(withJSONObject: merged))
+            return .success(try decoder.decode(Config.self, from: JSONSerialization.data(withJSONObject: merged)))
         } catch let DecodingError.typeMismatch(expected, context) {
-            let key = context.codingPath.map { ModelDescription.snakeCase($0.stringValue) }.joined(separator: ".")
-            throw ModelError.invalidConfig("'\(key)' expects \(expected)")
+            return .failure(problem(at: context, expected: "\(expected)", defaults: defaults, values: merged))
         } catch let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.map { ModelDescription.snakeCase($0.stringValue) }.joined(separator: ".")
-            throw ModelError.invalidConfig("'\(key)': \(context.debugDescription)")
+            return .failure(problem(at: context, expected: context.debugDescription, defaults: defaults, values: merged))
+        } catch let DecodingError.valueNotFound(expected, context) {
+            return .failure(problem(at: context, expected: "\(expected)", defaults: defaults, values: merged))
+        } catch {
+            return .failure(ConfigProblem(key: "", expected: "a config that decodes", found: "\(error)"))
         }
+    }
+
+    /// The first number outside `Float`'s range (beyond its largest magnitude, or so small that
+    /// it would round to zero) given for a `Float` or `[Float]` property of the config, which
+    /// `JSONDecoder` would refuse without naming the key.
+    private static func floatRangeProblem<Config>(defaults: Config, values: [String: Any]) -> ConfigProblem? {
+        for child in Mirror(reflecting: defaults).children {
+            guard let label = child.label, child.value is Float || child.value is [Float] else { continue }
+            let key = ModelDescription.snakeCase(label)
+            let numbers: [Any] = (values[key] as? [Any]) ?? [values[key] as Any]
+            for (index, number) in numbers.enumerated() {
+                guard let value = (number as? NSNumber)?.doubleValue, !ConfigValueKind.fitsFloat(value) else { continue }
+                return ConfigProblem(key: child.value is Float ? key : "\(key)[\(index)]",
+                                     expected: ConfigValueKind.floatRange, found: "\(value)")
+            }
+        }
+        return nil
+    }
+
+    /// The problem of a value that did not decode: its key, what the default's Swift type
+    /// accepts (`Float`: a finite number within its range; an enum: its raw values), the value.
+    private static func problem<Config>(
+        at context: DecodingError.Context, expected fallback: String, defaults: Config, values: [String: Any]
+    ) -> ConfigProblem {
+        var key = ""
+        for part in context.codingPath {
+            if let index = part.intValue { key += "[\(index)]" } else { key += (key.isEmpty ? "" : ".") + ModelDescription.snakeCase(part.stringValue) }
+        }
+        let top = context.codingPath.first.map { ModelDescription.snakeCase($0.stringValue) } ?? ""
+        var found = "a value that does not decode"
+        if var value = values[top] {
+            for part in context.codingPath.dropFirst() {
+                if let index = part.intValue, let array = value as? [Any], index < array.count { value = array[index] }
+            }
+            if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) {
+                found = String(decoding: data.prefix(60), as: UTF8.self)
+            }
+        }
+        let template = Mirror(reflecting: defaults).children.first { ModelDescription.snakeCase($0.label ?? "") == top }?.value
+        return ConfigProblem(key: key, expected: ConfigValueKind.expected(for: template) ?? fallback, found: found)
     }
 }
 

@@ -63,6 +63,29 @@ public protocol Recommender: AnyObject, SendableMetatype {
 
     /// The number of trained scalars (for tables).
     var parameterCount: Int { get }
+
+    /// The problems of `config` that no data can fix (a size below 1, a rate outside `[0, 1)`,
+    /// an unknown optimizer), each naming its snake_case key; empty when the config is usable.
+    /// Spec validation reports them at the key's JSON path before anything runs, and `init`
+    /// should throw them (`ConfigChecks.check()`). The default finds none.
+    static func configProblems(_ config: Config) -> [ConfigProblem]
+
+    /// What the model allocates for `config` on data of size `dimensions`: parameters and their
+    /// training state, the activations of one batch, and what fitting and scoring hold (e.g.
+    /// an `[items, items]` Gram matrix). Spec validation refuses a run whose estimate exceeds the
+    /// memory limit, before anything is allocated: first with `DataDimensions.smallest` (sizes
+    /// absurd for any data), then with the loaded data's sizes. Products must saturate
+    /// (`MemoryEstimate.product`), never overflow. The default is an empty estimate.
+    static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate
+}
+
+extension Recommender {
+    /// No problems: a model without rules of its own accepts every config that decodes.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] { [] }
+
+    /// An empty estimate: a model that says nothing is assumed to allocate nothing that
+    /// scales with its config or the data.
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate { MemoryEstimate() }
 }
 
 /// A model that predicts explicit ratings.

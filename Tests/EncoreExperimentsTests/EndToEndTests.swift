@@ -45,7 +45,13 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(json.code, 0, json.summary)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        XCTAssertEqual(try decoder.decode([ModelDescription].self, from: Data(json.stdout.utf8)), registered)
+        // The JSON form is the data of each description; its `checks` (behaviour) stay behind.
+        let data = registered.map { description -> ModelDescription in
+            var copy = description
+            copy.checks = nil
+            return copy
+        }
+        XCTAssertEqual(try decoder.decode([ModelDescription].self, from: Data(json.stdout.utf8)), data)
         let text = try harness.run("models")
         XCTAssertEqual(text.code, 0, text.summary)
         for model in registered {

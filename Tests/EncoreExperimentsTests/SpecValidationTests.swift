@@ -171,7 +171,7 @@ final class SpecValidationTests: XCTestCase {
         XCTAssertEqual(spec.selection.metric, "hit@10")
         let bad = problems(text.replacingOccurrences(of: "\"dataset\": \"synthetic\"", with: "\"dataset\": {\"name\": \"synthetic\", \"path\": \"x\", \"synthetic\": {\"users\": 1, \"interactions_per_user\": 1200}}"))
         assertProblem(bad, at: "dataset.path", contains: "for the synthetic dataset")
-        assertProblem(bad, at: "dataset.synthetic.users", contains: "an integer >= 2, found 1")
+        assertProblem(bad, at: "dataset.synthetic.users", contains: "an integer in 2...2147483647, found 1")
         assertProblem(bad, at: "dataset.synthetic.interactions_per_user", contains: "at most items (1000)")
     }
 

@@ -82,6 +82,8 @@ extension EncoreCLI {
             splitProtocol = .strongGeneralization(heldOutUsers: 600, foldInFraction: 0.8)
             metric = Metric(.ndcg, k: 100)
         }
+        let dimensions = DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactions.count)
+        try MemoryLimit.machineDefault.check(entry, configJSON: configJSON, dimensions: dimensions, maxK: 100)
         let split = try makeSplit(dataset, protocol: splitProtocol, seed: seed)
         let data = split.trainingData
         let rng = SeededRNG(seed: seed).derive("train")

@@ -16,11 +16,18 @@ extension EncoreCLI {
             .value("save-recommendations", "K", "Write each test user's top-K items and the test targets."),
             .value("output", "DIR", "Write results to DIR instead of the spec's output.directory."),
             .value("checkpoint-every", "N", "Write a checkpoint every N epochs (default 5; 0 disables)."),
+            memoryLimitOption,
             .flag("quiet", "Print nothing but errors and the final table."),
         ],
         discussion: """
             Progress goes to standard error: one live line per run on a terminal, plain log lines
             otherwise. The final table is printed on standard output.
+
+            After loading the data and before building any model, every run's memory is
+            estimated for the loaded data; a run over the memory limit (--memory-limit, else
+            $ENCORE_MEMORY_LIMIT, else 75% of physical memory) is a spec error naming its JSON
+            path. A metric whose cut-off is above the item count has its top-k list capped at
+            the item count (the formula is unchanged), with a note.
 
             EXAMPLES:
               encore run experiments/quickstart.json
@@ -38,6 +45,7 @@ extension EncoreCLI {
         options.saveRecommendations = try arguments.int("save-recommendations", range: 1...100_000)
         options.outputDirectory = arguments.value("output")
         options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
+        options.memoryLimit = try memoryLimit(arguments)
         let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
         let runner = ExperimentRunner(spec: spec, registry: registry, options: options, progress: progress)
         let outcome = try runner.run()

@@ -10,10 +10,17 @@ extension EncoreCLI {
         options: [
             .value("set", "KEY.PATH=VALUE", "Override a spec value (VALUE is JSON, else a string).", repeatable: true),
             .value("threads", "N", "Shorthand for --set threads=N."),
+            memoryLimitOption,
         ],
         discussion: """
             Every problem is printed on its own line: the JSON path, what was expected and what
             was found. On success prints the spec hash and the number of runs.
+
+            Model configs are checked by each model's own rules, and every run's memory is
+            estimated: runs over the memory limit are refused (for data that is only known once
+            loaded, as sized for the smallest data; 'encore run' checks again with the loaded
+            data). The limit is --memory-limit, else $ENCORE_MEMORY_LIMIT, else 75% of physical
+            memory.
 
             EXAMPLES:
               encore validate experiments/quickstart.json
@@ -28,13 +35,26 @@ extension EncoreCLI {
         return .success
     } }
 
-    /// Loads the spec named by the first positional with `--set` and `--threads` applied and
-    /// validates it against the models of `registry` (shared by `validate` and `run`).
-    /// - Throws: `SpecError` (64), `SpecFileError` (74).
+    /// Loads the spec named by the first positional with `--set` and `--threads` applied,
+    /// validates it against the models of `registry` and checks it against the memory limit of
+    /// `--memory-limit` (shared by `validate` and `run`).
+    /// - Throws: `SpecError` (64), `UsageError` (64) for a bad option, `SpecFileError` (74).
     public static func loadSpec(_ arguments: ParsedArguments, registry: ModelRegistry) throws -> ExperimentSpec {
         var overrides: [SpecOverride] = []
         for text in arguments.values["set"] ?? [] { overrides.append(try SpecOverride(parsing: text)) }
         if let threads = arguments.value("threads") { overrides.append(.threads(threads)) }
-        return try ExperimentSpec.load(file: arguments.positionals[0], overrides: overrides, models: registry.descriptions)
+        return try ExperimentSpec.load(
+            file: arguments.positionals[0], overrides: overrides, models: registry.descriptions,
+            memoryLimit: memoryLimit(arguments))
+    }
+
+    /// `--memory-limit SIZE` of `validate` and `run`.
+    static let memoryLimitOption = OptionSpec.value(
+        "memory-limit", "SIZE", "Refuse runs estimated to need more memory (16G, 512M, 80%; default $ENCORE_MEMORY_LIMIT, else 75% of RAM).")
+
+    /// The memory limit in force: `--memory-limit`, else `ENCORE_MEMORY_LIMIT`, else the default.
+    /// - Throws: `UsageError` for a value that is not a size.
+    static func memoryLimit(_ arguments: ParsedArguments) throws -> MemoryLimit {
+        try MemoryLimit.resolve(option: arguments.value("memory-limit"))
     }
 }

@@ -28,6 +28,7 @@ extension ResultTable {
         }
         notes.append("Grid points chosen by mean validation \(context.selectionMetric): " + chosen.joined(separator: "; ") + ".")
         notes += definitionNotes
+        notes += (context.notes ?? []).map { $0.hasSuffix(".") ? $0 : $0 + "." }
         if !context.protocolDescription.isEmpty { notes.append("Protocol: \(context.protocolDescription)") }
         if !context.datasetDescription.isEmpty { notes.append("Dataset after preprocessing: \(context.datasetDescription)") }
         notes.append(significanceNote)

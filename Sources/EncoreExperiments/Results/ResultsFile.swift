@@ -61,11 +61,14 @@ public struct TableContext: Sendable, Codable, Hashable {
     /// The test metric plotted in `summary.svg`; nil means the selection metric when it is
     /// among `metrics`, else the first of `metrics`.
     public var mainMetric: String?
+    /// Notes on how the numbers were computed, one footnote each (a metric whose cut-off was
+    /// capped at the item count); nil when there are none.
+    public var notes: [String]?
 
     /// Creates a context.
     public init(
         experiment: String, protocolDescription: String, datasetDescription: String, metrics: [String],
-        metricDefinitions: [String: String], selectionMetric: String, mainMetric: String? = nil
+        metricDefinitions: [String: String], selectionMetric: String, mainMetric: String? = nil, notes: [String]? = nil
     ) {
         self.experiment = experiment
         self.protocolDescription = protocolDescription
@@ -74,10 +77,11 @@ public struct TableContext: Sendable, Codable, Hashable {
         self.metricDefinitions = metricDefinitions
         self.selectionMetric = selectionMetric
         self.mainMetric = mainMetric
+        self.notes = notes
     }
 
     enum CodingKeys: String, CodingKey {
-        case experiment, metrics
+        case experiment, metrics, notes
         case protocolDescription = "protocol"
         case datasetDescription = "dataset"
         case metricDefinitions = "metric_definitions"

@@ -13,6 +13,9 @@ public struct RunOptions: Sendable {
     public var checkpointInterval = 5
     /// Where results go (overrides the spec's `output.directory`).
     public var outputDirectory: String?
+    /// Runs estimated to need more memory are refused, with the loaded data's sizes, before
+    /// any model is built.
+    public var memoryLimit = MemoryLimit.machineDefault
 
     /// Default options: a fresh, unsharded run.
     public init() {}
@@ -58,8 +61,9 @@ public final class ExperimentRunner: @unchecked Sendable {
     }
 
     /// Runs every planned run of this shard and writes the outputs.
-    /// - Throws: data errors (exit 65), result-store and I/O errors (64/74). A failing model is
-    ///   not an error: its run is recorded as failed and the others go on.
+    /// - Throws: `SpecError` (exit 64) when a run's estimated memory for the loaded data exceeds
+    ///   `options.memoryLimit`; data errors (exit 65), result-store and I/O errors (64/74). A
+    ///   failing model is not an error: its run is recorded as failed and the others go on.
     public func run() throws -> ExperimentOutcome {
         let settings = spec.settings
         var prepared: [PreparedSetting] = []
@@ -70,6 +74,11 @@ public final class ExperimentRunner: @unchecked Sendable {
             progress.message("\(data.datasetDescription) (\(String(format: "%.2f", GradientTrainer.seconds(since: started))) s)")
             prepared.append(data)
         }
+        let memory = spec.memoryProblems(models: registry.descriptions, limit: options.memoryLimit) { setting in
+            prepared.first { $0.setting == setting }?.dimensions ?? .smallest
+        }
+        guard memory.isEmpty else { throw SpecError(source: spec.source, problems: memory) }
+        for data in prepared { for note in data.cutoffNotes { progress.message("note: \(note)") } }
         let dataSHA = prepared.count == 1 ? prepared[0].dataSHA256 : SHA256.hex(Array(prepared.map(\.dataSHA256).joined(separator: ",").utf8))
         let directory = URL(fileURLWithPath: options.outputDirectory ?? spec.output.directory)
         let contexts = prepared.map { context(for: $0) }
@@ -104,7 +113,8 @@ public final class ExperimentRunner: @unchecked Sendable {
             experiment: spec.name, protocolDescription: data.protocolDescription,
             datasetDescription: data.datasetDescription, metrics: data.setting.metrics,
             metricDefinitions: TableContext.definitions(for: metrics), selectionMetric: data.setting.selection.metric,
-            mainMetric: data.setting.metrics.contains(data.setting.selection.metric) ? data.setting.selection.metric : nil)
+            mainMetric: data.setting.metrics.contains(data.setting.selection.metric) ? data.setting.selection.metric : nil,
+            notes: data.cutoffNotes.isEmpty ? nil : data.cutoffNotes)
     }
 
     static func describe(_ source: DatasetSpec.Source) -> String {

@@ -1,4 +1,6 @@
 import EncoreData
+import EncoreMetrics
+import EncoreModels
 import Foundation
 
 /// A loaded, preprocessed dataset for one evaluation setting of a spec, and its splits by seed.
@@ -66,6 +68,24 @@ final class PreparedSetting: @unchecked Sendable {
             }
         }
         return split
+    }
+
+    /// The sizes of the preprocessed dataset (users bound every split's training rows).
+    var dimensions: DataDimensions {
+        DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactions.count)
+    }
+
+    /// One note per metric (test or selection) whose cut-off exceeds the item count: its top-k
+    /// list is capped at the item count.
+    var cutoffNotes: [String] {
+        var names = setting.metrics
+        if !names.contains(setting.selection.metric) { names.append(setting.selection.metric) }
+        return names.compactMap { name in
+            guard let metric = try? Metric(parsing: name), let k = metric.k, let length = metric.listLength(items: dataset.itemCount),
+                  length < k else { return nil }
+            return "\(name): k is above the \(dataset.itemCount) items, so its top-k list is capped at \(length) items "
+                + "(every item outside the history); the formula is unchanged"
+        }
     }
 
     /// One line for table footnotes: the dataset after preprocessing.

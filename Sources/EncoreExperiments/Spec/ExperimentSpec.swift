@@ -1,3 +1,5 @@
+import EncoreModels
+
 /// A validated experiment spec: what to load, how to split, which models and grids, which
 /// metrics, seeds and outputs. Built only by `ExperimentSpec.load` / `ExperimentSpec.parse`,
 /// which check everything first (see `docs/spec.md` for every key).
@@ -7,6 +9,13 @@ public struct ExperimentSpec: Sendable {
         "name", "description", "dataset", "protocol", "metrics", "selection", "seeds", "models",
         "output", "threads", "save_recommendations",
     ]
+
+    /// The largest metric cut-off k (and `save_recommendations`) a spec may name. A k above the
+    /// item count is run with its top-k list capped at the item count, with a note; one above
+    /// this bound is refused as absurd for any data.
+    public static let maxCutoff = 1_000_000
+    /// The most runs (model entries x grid points x seeds) a spec may describe.
+    public static let maxRuns = 100_000
 
     /// The experiment name: `[A-Za-z0-9][A-Za-z0-9._-]*`, used in the output directory.
     public var name: String
@@ -35,6 +44,8 @@ public struct ExperimentSpec: Sendable {
     /// SHA-256 (lowercase hex) of `json.canonicalText`: equal for specs that differ only in
     /// whitespace or key order; changes with any value, overrides included.
     public var sha256: String
+    /// Where the spec came from (a file path, or `<spec>`), for messages about it.
+    public var source = "<spec>"
 }
 
 /// Where the data comes from and how it is preprocessed.
@@ -206,6 +217,10 @@ public struct ModelSpec: Sendable {
     public var grid: [(key: String, values: [JSONValue])]
     /// The data, protocol, metrics and selection this entry is evaluated under.
     public var setting: EvaluationSetting
+
+    /// The number of grid points (the product of the grid list lengths; 1 without a grid),
+    /// saturated at `Int.max`.
+    public var gridPointCount: Int { MemoryEstimate.product(grid.map(\.values.count)) }
 }
 
 /// The settings a model is evaluated under. Runs with equal settings share one loaded dataset

@@ -46,10 +46,7 @@ extension ExperimentSpec {
             let points = Self.cartesianProduct(model.grid)
             let settingIndex = settings.firstIndex(of: model.setting)!
             for (gridIndex, point) in points.enumerated() {
-                var config = model.config
-                for (key, value) in point {
-                    if let slot = config.firstIndex(where: { $0.key == key }) { config[slot].value = value } else { config.append((key, value)) }
-                }
+                let config = Self.config(model.config, at: point)
                 for seed in seeds {
                     plans.append(RunPlan(
                         index: plans.count, id: "\(model.label)-g\(gridIndex)-s\(seed)", modelIndex: model.index, model: model.model,
@@ -59,6 +56,17 @@ extension ExperimentSpec {
             }
         }
         return plans
+    }
+
+    /// `config` with the values of a grid point in place (a key `config` lacks is appended).
+    static func config(
+        _ config: [(key: String, value: JSONValue)], at point: [(key: String, value: JSONValue)]
+    ) -> [(key: String, value: JSONValue)] {
+        var config = config
+        for (key, value) in point {
+            if let slot = config.firstIndex(where: { $0.key == key }) { config[slot].value = value } else { config.append((key, value)) }
+        }
+        return config
     }
 
     /// Every combination of the grid values; one empty point when the grid is empty.

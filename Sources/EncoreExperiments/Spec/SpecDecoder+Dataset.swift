@@ -44,7 +44,9 @@ extension SpecDecoder {
 
         var threshold: Double?
         if mode == .implicit {
-            threshold = object.double("threshold", range: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, problems: &problems)
+            // Compared with ratings stored as Float.
+            let largest = Double(Float.greatestFiniteMagnitude)
+            threshold = object.double("threshold", range: -largest...largest, problems: &problems)
         } else if modeValid {
             object.forbid("threshold", because: "in explicit mode (threshold binarizes implicit data)", problems: &problems)
         }
@@ -95,8 +97,9 @@ extension SpecDecoder {
         guard let object = ObjectReader(value, at: path, keys: Self.syntheticKeys, problems: &problems) else { return nil }
         object.finish(problems: &problems)
         let before = problems.problems.count
-        let users = object.int("users", range: 2...Int.max, problems: &problems) ?? 2000
-        let items = object.int("items", range: 2...Int.max, problems: &problems) ?? 1000
+        // User and item indices are 32-bit in every interaction matrix.
+        let users = object.int("users", range: 2...Int(Int32.max), problems: &problems) ?? 2000
+        let items = object.int("items", range: 2...Int(Int32.max), problems: &problems) ?? 1000
         let perUser = object.double("interactions_per_user", range: 1...Double.greatestFiniteMagnitude, problems: &problems) ?? 50
         let rank = object.int("rank", range: 1...Int.max, problems: &problems) ?? 8
         let skew = object.double("popularity_skew", range: 0...10, problems: &problems) ?? 0.8

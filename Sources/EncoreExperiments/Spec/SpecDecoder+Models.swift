@@ -1,3 +1,4 @@
+import EncoreModels
 import Foundation
 
 /// The top-level settings a model entry inherits (and may patch).
@@ -25,12 +26,14 @@ extension SpecDecoder {
         }
         let label = object.string("label", problems: &problems) ?? name
         if !Self.isSafeName(label, extra: "._+-") {
-            problems.add(object.path("label"), expected: "a label matching [A-Za-z0-9][A-Za-z0-9._+-]*", found: .string(label))
+            problems.add(object.path("label"), expected: "a label matching [A-Za-z0-9][A-Za-z0-9._+-]*, at most \(Self.maxNameLength) characters",
+                         found: .string(label))
         }
         let config = self.config(object.value("config"), at: object.path("config"), description: description)
         let grid = self.grid(object.value("grid"), at: object.path("grid"), description: description, config: object.value("config"))
         let setting = self.setting(for: object, top: top)
         if let setting { checkFit(setting, task: description.task, model: object, index: index) }
+        if let config, let grid, let checks = description.checks { checkConfig(config, grid: grid, checks: checks, entry: object.path) }
         guard let config, let grid, let setting else { return nil }
         return ModelSpec(index: index, model: name, task: description.task, label: label, config: config, grid: grid, setting: setting)
     }
@@ -87,6 +90,37 @@ extension SpecDecoder {
             if ok { grid.append((key, values)) }
         }
         return grid.count == pairs.count ? grid : nil
+    }
+
+    /// Reports the model's own problems with its config at every grid point (a number outside
+    /// `Float`'s range, an unknown activation or optimizer, a size below 1, a rate outside its
+    /// range), each at the path where the key was written.
+    private mutating func checkConfig(
+        _ config: [(key: String, value: JSONValue)], grid: [(key: String, values: [JSONValue])], checks: ModelChecks, entry: JSONPath
+    ) {
+        guard MemoryEstimate.product(grid.map(\.values.count)) <= ExperimentSpec.maxRuns else { return }
+        for point in ExperimentSpec.cartesianProduct(grid) {
+            let json = Data(JSONValue.object(ExperimentSpec.config(config, at: point)).compactText.utf8)
+            for problem in checks.problems(json) {
+                problems.add(Self.configPath(problem.key, entry: entry, grid: grid, point: point),
+                             expected: problem.expected, found: problem.found)
+            }
+        }
+    }
+
+    /// The path of config key `key` (`encoder_sizes[1]`) of the entry at `entry` for a grid point:
+    /// in the grid list when the grid sets the key, else in `config`; the entry itself for a
+    /// problem of no key.
+    static func configPath(_ key: String?, entry: JSONPath, grid: [(key: String, values: [JSONValue])], point: [(key: String, value: JSONValue)]) -> JSONPath {
+        guard let key, !key.isEmpty else { return entry }
+        let base = String(key.prefix { $0 != "[" && $0 != "." })
+        let rest = String(key.dropFirst(base.count))
+        var path = entry.key("config").key(base)
+        if let values = grid.first(where: { $0.key == base })?.values, let value = point.first(where: { $0.key == base })?.value,
+           let index = values.firstIndex(of: value) {
+            path = entry.key("grid").key(base).index(index)
+        }
+        return JSONPath(text: path.text + rest)
     }
 
     private mutating func configKey(_ key: String, at path: JSONPath, description: ModelDescription) -> ConfigKey? {

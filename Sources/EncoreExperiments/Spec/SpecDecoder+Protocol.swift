@@ -74,6 +74,8 @@ extension SpecDecoder {
             }
             if names.contains(canonical) {
                 problems.add(path.index(index), expected: "each metric once", found: "\"\(canonical)\" again")
+            } else if let k = SpecMetricName.cutoff(canonical), k > ExperimentSpec.maxCutoff {
+                problems.add(path.index(index), expected: SpecMetricName.cutoffExpected, found: item)
             } else {
                 names.append(canonical)
             }
@@ -87,7 +89,12 @@ extension SpecDecoder {
         var metric = metrics?.first
         if let value = object.value("metric") {
             metric = value.stringValue.flatMap(SpecMetricName.canonical)
-            if metric == nil { problems.add(object.path("metric"), expected: SpecMetricName.expected, found: value) }
+            if metric == nil {
+                problems.add(object.path("metric"), expected: SpecMetricName.expected, found: value)
+            } else if let k = metric.flatMap(SpecMetricName.cutoff), k > ExperimentSpec.maxCutoff {
+                problems.add(object.path("metric"), expected: SpecMetricName.cutoffExpected, found: value)
+                metric = nil
+            }
         }
         let patience = object.int("patience", range: 0...Int.max, problems: &problems) ?? 10
         let maxEpochs = object.int("max_epochs", range: 1...Int.max, problems: &problems)

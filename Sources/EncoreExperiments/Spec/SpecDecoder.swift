@@ -1,3 +1,5 @@
+import EncoreModels
+
 /// Turns a spec's JSON tree into an `ExperimentSpec`, collecting every problem on the way.
 struct SpecDecoder {
     var problems = ProblemList()
@@ -13,7 +15,7 @@ struct SpecDecoder {
         object.finish(problems: &problems)
         let name = object.string("name", required: true, problems: &problems)
         if let name, !Self.isSafeName(name, extra: "._-") {
-            problems.add(object.path("name"), expected: "a name matching \(Self.namePattern) (it names the output directory)", found: .string(name))
+            problems.add(object.path("name"), expected: "a name matching \(Self.namePattern), at most \(Self.maxNameLength) characters (it names the output directory)", found: .string(name))
         }
         let description = object.string("description", problems: &problems) ?? ""
         var dataset: DatasetSpec?
@@ -32,7 +34,7 @@ struct SpecDecoder {
         let selection = self.selection(object.value("selection"), at: object.path("selection"), metrics: metrics)
         let seeds = self.seeds(object.value("seeds"), at: object.path("seeds"))
         let threads = object.int("threads", range: 1...4096, problems: &problems)
-        let save = object.int("save_recommendations", range: 1...Int.max, problems: &problems)
+        let save = object.int("save_recommendations", range: 1...ExperimentSpec.maxCutoff, problems: &problems)
         let output = self.output(object.value("output"), at: object.path("output"), name: name)
         var models: [ModelSpec] = []
         if let list = object.value("models"), let items = list.arrayValue, !items.isEmpty {
@@ -41,6 +43,7 @@ struct SpecDecoder {
                 if let model = model(item, at: object.path("models").index(index), index: index, top: top) { models.append(model) }
             }
             checkLabels(models, items: items, at: object.path("models"))
+            checkRunCount(models, seeds: seeds?.count ?? 1, at: object.path("models"))
         } else {
             problems.add(object.path("models"), expected: "a non-empty array of model entries", found: object.value("models"))
         }
@@ -51,8 +54,12 @@ struct SpecDecoder {
             json: root, sha256: SpecSHA256.hex(of: root.canonicalText))
     }
 
+    /// The longest experiment name or label: a run directory `<label>-g<grid>-s<seed>` must fit
+    /// in a file name (255 bytes).
+    static let maxNameLength = 200
+
     static func isSafeName(_ text: String, extra: String) -> Bool {
-        guard let first = text.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
+        guard text.unicodeScalars.count <= maxNameLength, let first = text.unicodeScalars.first, first.isASCIIAlphanumeric else { return false }
         return text.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || extra.unicodeScalars.contains($0) }
     }
 
@@ -65,6 +72,15 @@ struct SpecDecoder {
             return nil
         }
         return seeds
+    }
+
+    /// Reports a spec whose entries, grid points and seeds make more than `ExperimentSpec.maxRuns` runs.
+    private mutating func checkRunCount(_ models: [ModelSpec], seeds: Int, at path: JSONPath) {
+        let runs = MemoryEstimate.product([MemoryEstimate.sum(models.map(\.gridPointCount)), seeds])
+        if runs > ExperimentSpec.maxRuns {
+            problems.add(path, expected: "at most \(ExperimentSpec.maxRuns) runs (model entries x grid points x seeds)",
+                         found: runs == .max ? "more runs than an integer holds" : "\(runs) runs")
+        }
     }
 
     /// Reports a label used by an earlier entry.

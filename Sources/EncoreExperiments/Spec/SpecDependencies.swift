@@ -11,6 +11,12 @@ enum SpecMetricName {
 
     /// Whether `name` is a rating metric (rmse, mae).
     static func isRating(_ name: String) -> Bool { (try? Metric(parsing: name)).map { !$0.isRanking } ?? false }
+
+    /// The cut-off k of a ranking metric name, nil for rmse, mae or a name that is not a metric.
+    static func cutoff(_ name: String) -> Int? { (try? Metric(parsing: name))?.k }
+
+    /// What a cut-off must be, for messages.
+    static let cutoffExpected = "a metric whose cut-off k is at most \(ExperimentSpec.maxCutoff) (a top-k list is capped at the item count anyway)"
 }
 
 /// Dataset names a spec may use.

@@ -55,6 +55,15 @@ public enum OptimizerFactory {
     /// The names accepted in configs.
     public static let names = ["adam", "adamw", "sgd", "nesterov", "adagrad", "rmsprop", "rprop"]
 
+    /// Tensors of state each optimizer keeps per parameter (Adam's two moments, SGD's velocity):
+    /// what `MemoryEstimate.gradientTraining` counts. An unknown name counts as the most (2).
+    public static func stateSlots(for name: String) -> Int {
+        switch name {
+        case "sgd", "nesterov", "adagrad", "rmsprop": return 1
+        default: return 2
+        }
+    }
+
     /// Creates the optimizer `name`.
     /// - Parameters:
     ///   - momentum: for `sgd` / `nesterov`.

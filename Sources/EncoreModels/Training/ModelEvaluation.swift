@@ -1,6 +1,29 @@
 /// Evaluates a fitted model on validation or test data: the one place that turns a model's
 /// predictions or scores into metrics, used by the training loop (selection) and the runner (test).
 public enum ModelEvaluation {
+    /// Users per scoring batch unless a session says otherwise: at most one
+    /// `[defaultBatchSize, items]` score block is alive.
+    public static let defaultBatchSize = 1024
+
+    /// What evaluating a model of `task` on data of `dimensions` allocates besides the model:
+    /// for ranking, a score block `[batch, items]` (and the model's copy it is made from) and the
+    /// top-k lists `[batch, min(maxK, items)]`; for rating, the predictions, truths and errors
+    /// of up to every interaction.
+    public static func memoryEstimate(
+        task: ModelTask, dimensions: DataDimensions, maxK: Int, batchSize: Int = defaultBatchSize
+    ) -> MemoryEstimate {
+        var estimate = MemoryEstimate()
+        switch task {
+        case .ranking:
+            let batch = min(batchSize, dimensions.users)
+            estimate.add("evaluation scores [evaluation batch, items] x 2", floats: [2, batch, dimensions.items])
+            estimate.add("top-k lists [evaluation batch, k]", floats: [batch, min(maxK, dimensions.items)])
+        case .rating:
+            estimate.add("rating predictions, truths and errors", floats: [4, dimensions.interactions])
+        }
+        return estimate
+    }
+
     /// The result of evaluating one model on one `EvaluationData`.
     public enum Report: Sendable {
         /// Rating metrics (rmse, mae, fallbacks, per-rating errors).
@@ -26,7 +49,7 @@ public enum ModelEvaluation {
     /// - Throws: `ModelError.unsupported` when the model cannot answer this kind of data.
     public static func evaluate(
         _ model: any Recommender, on data: EvaluationData, metrics: [Metric],
-        ratingRange: ClosedRange<Float>?, batchSize: Int = 1024, threads: Int? = nil
+        ratingRange: ClosedRange<Float>?, batchSize: Int = defaultBatchSize, threads: Int? = nil
     ) throws -> Report {
         switch data {
         case let .ratings(pairs):

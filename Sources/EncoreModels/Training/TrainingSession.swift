@@ -29,7 +29,7 @@ public struct TrainingSession: Sendable {
     /// Creates a session.
     public init(
         selectionMetric: Metric, rng: SeededRNG, maxEpochs: Int? = nil, patience: Int = 20, validationInterval: Int = 1,
-        threads: Int? = nil, evaluationBatchSize: Int = 1024, onEpoch: (@Sendable (EpochRecord) -> Void)? = nil,
+        threads: Int? = nil, evaluationBatchSize: Int = ModelEvaluation.defaultBatchSize, onEpoch: (@Sendable (EpochRecord) -> Void)? = nil,
         checkpointInterval: Int = 0, saveCheckpoint: (@Sendable (Data) throws -> Void)? = nil, resumeFrom: Data? = nil
     ) {
         self.selectionMetric = selectionMetric

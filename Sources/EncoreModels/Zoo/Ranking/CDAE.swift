@@ -92,17 +92,59 @@ public class CDAE: GradientModel, Ranker {
     var negativeStarts: [Int] = [0]
     var negativeItems: [Int32] = []
 
+    /// The most negatives per positive a config may ask for: beyond the item count further draws
+    /// only repeat items, and each draw costs time every epoch.
+    public static let maxNegatives = 10_000
+
+    /// The problems of a config: sizes below 1, negatives outside `0...maxNegatives`, a
+    /// corruption outside `[0, 1)`, unknown loss, output, unseen-user or optimizer names, a
+    /// logistic loss without the sigmoid output, a learning rate <= 0 or a negative weight decay.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] {
+        var checks = ConfigChecks()
+        checks.atLeast("hidden_size", config.hiddenSize, 1)
+        checks.rate("corruption", config.corruption)
+        checks.integer("negatives", config.negatives, in: 0...maxNegatives)
+        checks.oneOf("loss", config.loss, ["logistic", "squared"])
+        checks.oneOf("output", config.output, ["sigmoid", "identity"])
+        if config.loss == "logistic", config.output == "identity" {
+            checks.require(false, key: "output", expected: "\"sigmoid\" with loss \"logistic\"", found: "\"identity\"")
+        }
+        checks.oneOf("unseen_user", config.unseenUser, ["zero", "mean"])
+        checks.atLeast("batch_size", config.batchSize, 1)
+        checks.atLeast("epochs", config.epochs, 1)
+        checks.optimizer("optimizer", config.optimizer)
+        checks.positive("learning_rate", config.learningRate)
+        checks.nonNegative("weight_decay", config.weightDecay)
+        return checks.problems
+    }
+
+    /// The encoder and decoder `[items, hidden_size]` (and the user nodes `[users, hidden_size]`)
+    /// with their training state, an epoch's negatives (as reserved: interactions x negatives,
+    /// at most users x items), a batch's hidden layer and sampled entries, and the hidden layer
+    /// of an evaluation batch.
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        let (users, items, hidden) = (dimensions.users, dimensions.items, config.hiddenSize)
+        let parameters = MemoryEstimate.sum([
+            MemoryEstimate.product([2, items, hidden]), hidden, items,
+            config.userNode ? MemoryEstimate.product([users, hidden]) : 0,
+        ])
+        var estimate = MemoryEstimate.gradientTraining(parameters: parameters, optimizer: config.optimizer, key: "hidden_size")
+        let negatives = min(MemoryEstimate.product([dimensions.interactions, config.negatives]), MemoryEstimate.product([users, items]))
+        estimate.add("negative samples of an epoch", floats: [negatives], key: "negatives")
+        let batch = min(config.batchSize, users)
+        estimate.add("batch hidden layer [batch_size, hidden_size] (values, pre-activations, gradients)",
+                     floats: [4, batch, hidden], key: "hidden_size")
+        let entries = min(MemoryEstimate.product([batch, items]),
+                          MemoryEstimate.product([dimensions.interactions, MemoryEstimate.sum([config.negatives, 1])]))
+        estimate.add("sampled entries of a batch (indices, targets, logits, gradients)", floats: [6, entries], key: "negatives")
+        estimate.add("evaluation hidden layer [evaluation batch, hidden_size]",
+                     floats: [min(users, ModelEvaluation.defaultBatchSize), hidden], key: "hidden_size")
+        return estimate
+    }
+
     /// Creates the network with seeded initialisation.
     public required init(config: Config, context: ModelContext) throws {
-        try RankingSupport.require(config.hiddenSize > 0 && config.batchSize > 0 && config.negatives >= 0,
-                                   "\(Self.name): hidden_size and batch_size must be positive, negatives >= 0")
-        try RankingSupport.require(config.corruption >= 0 && config.corruption < 1, "\(Self.name): corruption must be in [0, 1)")
-        try RankingSupport.require(["logistic", "squared"].contains(config.loss), "\(Self.name): loss must be logistic or squared")
-        try RankingSupport.require(["sigmoid", "identity"].contains(config.output), "\(Self.name): output must be sigmoid or identity")
-        try RankingSupport.require(config.loss == "squared" || config.output == "sigmoid",
-                                   "\(Self.name): logistic loss needs the sigmoid output")
-        try RankingSupport.require(["zero", "mean"].contains(config.unseenUser), "\(Self.name): unseen_user must be zero or mean")
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try ConfigChecks(Self.configProblems(config)).check()
         self.config = config
         threads = context.threads
         itemCount = context.itemCount
@@ -142,7 +184,8 @@ public class CDAE: GradientModel, Ranker {
     /// draw order: sorting them cost more than the rest of the sampling).
     static func sampleNegatives(_ train: SparseMatrix, perPositive m: Int, rng: inout SeededRNG) -> ([Int], [Int32]) {
         var starts = [0], items: [Int32] = []
-        items.reserveCapacity(train.nonzeroCount * m)
+        // At most every (row, column) pair is kept, whatever m is.
+        items.reserveCapacity(min(MemoryEstimate.product([train.nonzeroCount, m]), MemoryEstimate.product([train.rows, train.cols])))
         var mark = [Int32](repeating: -1, count: train.cols)
         for r in 0..<train.rows {
             for c in train.columns(ofRow: r) { mark[Int(c)] = Int32(r) }

@@ -40,17 +40,35 @@ public final class EASE: Ranker {
     let threads: Int?
 
     /// Bytes the fit needs for `items` items: the Gram matrix, its inverse and the Cholesky
-    /// workspace (each `items² × 4` bytes).
-    public static func estimatedBytes(items: Int) -> Int { 3 * items * items * MemoryLayout<Float>.size }
+    /// workspace (each `items² × 4` bytes); saturates at `Int.max`.
+    public static func estimatedBytes(items: Int) -> Int { MemoryEstimate.product([3, items, items, MemoryLayout<Float>.size]) }
+
+    /// The problems of a config: a λ (or a λ of the grid) <= 0, a negative memory limit.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] {
+        var checks = ConfigChecks()
+        checks.positive("lambda", config.lambda)
+        for (index, lambda) in config.lambdaGrid.enumerated() { checks.positive("lambda_grid[\(index)]", lambda) }
+        checks.atLeast("memory_limit_mb", config.memoryLimitMb, 0)
+        return checks.problems
+    }
+
+    /// `estimatedBytes`, one more `[items, items]` matrix for the best weights when a λ grid is
+    /// tried.
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        var estimate = MemoryEstimate()
+        let items = dimensions.items
+        estimate.add("Gram matrix, inverse and factor workspace [items, items] x 3", bytes: estimatedBytes(items: items))
+        if config.lambdaGrid.count > 1 { estimate.add("best weights of the lambda grid [items, items]", floats: [items, items]) }
+        return estimate
+    }
 
     /// Checks the config and the memory estimate; allocates nothing.
     /// - Throws: `ModelError.memoryLimit` when `estimatedBytes` exceeds `memory_limit_mb`;
-    ///   `ModelError.invalidConfig` for a negative λ.
+    ///   `ModelError.invalidConfig` with `configProblems`.
     public init(config: Config, context: ModelContext) throws {
-        try RankingSupport.require(config.lambda > 0 && config.lambdaGrid.allSatisfy { $0 > 0 },
-                                   "ease: lambda values must be positive")
+        try ConfigChecks(Self.configProblems(config)).check()
         let needed = EASE.estimatedBytes(items: context.itemCount)
-        let limit = config.memoryLimitMb * 1_048_576
+        let limit = MemoryEstimate.product([config.memoryLimitMb, 1_048_576])
         guard needed <= limit else {
             throw ModelError.memoryLimit(needed: needed, limit: limit, what: "EASE with \(context.itemCount) items")
         }

@@ -36,12 +36,30 @@ public final class ItemKNN: Ranker {
     let config: Config
     let threads: Int?
 
+    /// The problems of a config: fewer than 1 neighbour, a negative shrinkage or memory limit.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] {
+        var checks = ConfigChecks()
+        checks.atLeast("neighbours", config.neighbours, 1)
+        checks.nonNegative("shrinkage", config.shrinkage)
+        checks.atLeast("memory_limit_mb", config.memoryLimitMb, 0)
+        return checks.problems
+    }
+
+    /// Bytes the fit needs for `items` items: the similarity matrix and its pruned copy (each
+    /// `items² × 4` bytes); saturates at `Int.max`.
+    public static func estimatedBytes(items: Int) -> Int { MemoryEstimate.product([2, items, items, MemoryLayout<Float>.size]) }
+
+    /// `estimatedBytes`.
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        MemoryEstimate([.init(name: "similarities and their pruned copy [items, items] x 2",
+                              bytes: estimatedBytes(items: dimensions.items), key: nil)])
+    }
+
     /// Checks the config and the memory estimate (two `[items, items]` matrices).
     public init(config: Config, context: ModelContext) throws {
-        try RankingSupport.require(config.neighbours > 0, "item-knn: neighbours must be positive")
-        try RankingSupport.require(config.shrinkage >= 0, "item-knn: shrinkage must be >= 0")
-        let needed = 2 * context.itemCount * context.itemCount * MemoryLayout<Float>.size
-        let limit = config.memoryLimitMb * 1_048_576
+        try ConfigChecks(Self.configProblems(config)).check()
+        let needed = ItemKNN.estimatedBytes(items: context.itemCount)
+        let limit = MemoryEstimate.product([config.memoryLimitMb, 1_048_576])
         guard needed <= limit else {
             throw ModelError.memoryLimit(needed: needed, limit: limit, what: "item-knn with \(context.itemCount) items")
         }

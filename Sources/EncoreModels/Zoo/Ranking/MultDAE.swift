@@ -48,14 +48,40 @@ public final class MultDAE: GradientModel, Ranker {
     /// All layers, input to output; tanh on all but the last.
     let layers: [Dense]
 
+    /// The problems of a config: empty or non-positive widths, a dropout outside `[0, 1)`, a
+    /// negative weight penalty, sizes below 1, a learning rate <= 0, an unknown optimizer.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] {
+        var checks = ConfigChecks()
+        checks.sizes("hidden_sizes", config.hiddenSizes)
+        checks.rate("dropout", config.dropout)
+        checks.nonNegative("weight_penalty", config.weightPenalty)
+        checks.atLeast("batch_size", config.batchSize, 1)
+        checks.atLeast("epochs", config.epochs, 1)
+        checks.optimizer("optimizer", config.optimizer)
+        checks.positive("learning_rate", config.learningRate)
+        return checks.problems
+    }
+
+    /// The layers `items -> hidden_sizes -> ... -> items` with their training state, and the
+    /// activations of a training batch and of an evaluation batch at every width (the
+    /// `[batch, items]` output with its softmax and gradients).
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        let widths = [dimensions.items] + config.hiddenSizes + config.hiddenSizes.dropLast().reversed() + [dimensions.items]
+        var estimate = MemoryEstimate.gradientTraining(
+            parameters: MemoryEstimate.denseParameters(widths), optimizer: config.optimizer, key: "hidden_sizes")
+        let hidden = MemoryEstimate.sum(Array(widths.dropFirst().dropLast()))
+        let batch = min(config.batchSize, dimensions.users)
+        estimate.add("batch activations [batch_size, hidden_sizes...] (values, pre-activations, gradients)",
+                     floats: [4, batch, hidden], key: "hidden_sizes")
+        estimate.add("batch output [batch_size, items] (logits, softmax, gradients)", floats: [4, batch, dimensions.items], key: "batch_size")
+        estimate.add("evaluation activations [evaluation batch, hidden_sizes...]",
+                     floats: [min(dimensions.users, ModelEvaluation.defaultBatchSize), hidden], key: "hidden_sizes")
+        return estimate
+    }
+
     /// Creates the network with seeded initialisation.
     public init(config: Config, context: ModelContext) throws {
-        try RankingSupport.require(!config.hiddenSizes.isEmpty && config.hiddenSizes.allSatisfy { $0 > 0 },
-                                   "mult-dae: hidden_sizes must be non-empty and positive")
-        try RankingSupport.require(config.dropout >= 0 && config.dropout < 1, "mult-dae: dropout must be in [0, 1)")
-        try RankingSupport.require(config.batchSize > 0 && config.weightPenalty >= 0,
-                                   "mult-dae: batch_size must be positive, weight_penalty non-negative")
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try ConfigChecks(Self.configProblems(config)).check()
         self.config = config
         threads = context.threads
         var rng = context.rng.derive("init")

@@ -62,14 +62,47 @@ public final class MultVAE: GradientModel, Ranker {
     /// Decoder hidden layers (tanh), the last one linear to the items.
     let decoder: [Dense]
 
+    /// The problems of a config: widths or sizes below 1, a dropout outside `[0, 1)`, negative
+    /// anneal settings or weight penalty, a learning rate <= 0, an unknown optimizer.
+    public static func configProblems(_ config: Config) -> [ConfigProblem] {
+        var checks = ConfigChecks()
+        checks.sizes("encoder_sizes", config.encoderSizes, allowEmpty: true)
+        checks.atLeast("latent_size", config.latentSize, 1)
+        checks.rate("dropout", config.dropout)
+        checks.nonNegative("anneal_cap", config.annealCap)
+        checks.atLeast("total_anneal_steps", config.totalAnnealSteps, 0)
+        checks.atLeast("batch_size", config.batchSize, 1)
+        checks.atLeast("epochs", config.epochs, 1)
+        checks.optimizer("optimizer", config.optimizer)
+        checks.positive("learning_rate", config.learningRate)
+        checks.nonNegative("weight_penalty", config.weightPenalty)
+        return checks.problems
+    }
+
+    /// The encoder `items -> encoder_sizes -> 2 latent_size` and the decoder back to the items
+    /// with their training state, and the activations of a training batch and of an evaluation
+    /// batch at every width (the `[batch, items]` output with its softmax and gradients).
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        let items = dimensions.items, latent = config.latentSize
+        let doubled = MemoryEstimate.product([2, latent])
+        let parameters = MemoryEstimate.sum([
+            MemoryEstimate.denseParameters([items] + config.encoderSizes + [doubled]),
+            MemoryEstimate.denseParameters([latent] + config.encoderSizes.reversed() + [items]),
+        ])
+        let key = (config.encoderSizes.max() ?? 0) >= latent ? "encoder_sizes" : "latent_size"
+        var estimate = MemoryEstimate.gradientTraining(parameters: parameters, optimizer: config.optimizer, key: key)
+        let hidden = MemoryEstimate.sum(config.encoderSizes + config.encoderSizes + [doubled, latent, latent])
+        let batch = min(config.batchSize, dimensions.users)
+        estimate.add("batch activations [batch_size, hidden widths] (values, pre-activations, gradients)", floats: [4, batch, hidden], key: key)
+        estimate.add("batch output [batch_size, items] (logits, softmax, gradients)", floats: [4, batch, items], key: "batch_size")
+        estimate.add("evaluation activations [evaluation batch, hidden widths]",
+                     floats: [min(dimensions.users, ModelEvaluation.defaultBatchSize), hidden], key: key)
+        return estimate
+    }
+
     /// Creates the network with seeded initialisation.
     public init(config: Config, context: ModelContext) throws {
-        try RankingSupport.require(config.latentSize > 0 && config.encoderSizes.allSatisfy { $0 > 0 },
-                                   "mult-vae: layer sizes must be positive")
-        try RankingSupport.require(config.dropout >= 0 && config.dropout < 1, "mult-vae: dropout must be in [0, 1)")
-        try RankingSupport.require(config.batchSize > 0 && config.annealCap >= 0 && config.totalAnnealSteps >= 0,
-                                   "mult-vae: batch_size must be positive, anneal settings non-negative")
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try ConfigChecks(Self.configProblems(config)).check()
         self.config = config
         threads = context.threads
         var rng = context.rng.derive("init")

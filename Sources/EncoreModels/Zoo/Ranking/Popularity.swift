@@ -23,6 +23,11 @@ public final class Popularity: Ranker {
     public private(set) var counts: Tensor
     let config: Config
 
+    /// The counts per item.
+    public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
+        MemoryEstimate([.init(name: "counts per item", bytes: MemoryEstimate.product([2, dimensions.items, 4]), key: nil)])
+    }
+
     /// Creates an unfitted model (all counts zero).
     public init(config: Config, context: ModelContext) throws {
         self.config = config

@@ -26,6 +26,19 @@ public struct AutoRecConfig: Codable, Sendable, Equatable {
         hiddenUnits: 500, encoderActivation: .sigmoid, decoderActivation: .identity, lambda: 1,
         optimizer: "adam", learningRate: 1e-3, batchSize: 256, epochs: 500)
 
+    /// The problems of this config (sizes below 1, a negative lambda, a learning rate <= 0, an
+    /// unknown optimizer).
+    public var checks: ConfigChecks {
+        var checks = ConfigChecks()
+        checks.atLeast("hidden_units", hiddenUnits, 1)
+        checks.nonNegative("lambda", lambda)
+        checks.optimizer("optimizer", optimizer)
+        checks.positive("learning_rate", learningRate)
+        checks.atLeast("batch_size", batchSize, 1)
+        checks.atLeast("epochs", epochs, 1)
+        return checks
+    }
+
     /// One sentence per snake_case key, for `encore models`.
     public static let help: [String: String] = [
         "hidden_units": "Hidden units of the single hidden layer (paper: 500).",

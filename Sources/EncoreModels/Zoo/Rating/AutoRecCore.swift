@@ -31,13 +31,7 @@ public final class AutoRecCore: @unchecked Sendable {
     /// (uniform in `±1/sqrt(fanIn)` for weights and biases), as the reference implementation.
     /// - Throws: `ModelError.invalidConfig` for non-positive sizes or an unknown optimizer.
     public init(itemBased: Bool, config: AutoRecConfig, context: ModelContext) throws {
-        guard config.hiddenUnits > 0, config.batchSize > 0, config.epochs > 0 else {
-            throw ModelError.invalidConfig("hidden_units, batch_size and epochs must be positive")
-        }
-        guard config.lambda >= 0, config.learningRate > 0 else {
-            throw ModelError.invalidConfig("lambda must be >= 0 and learning_rate > 0")
-        }
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try config.checks.check()
         self.itemBased = itemBased
         self.config = config
         threads = context.threads
@@ -52,6 +46,25 @@ public final class AutoRecCore: @unchecked Sendable {
         encoderBias = uniform([h], fanIn: d)
         decoderWeight = uniform([d, h], fanIn: h)
         decoderBias = uniform([d], fanIn: h)
+    }
+
+    /// What an AutoRec with `D` inputs and `N` examples allocates (`D` = users and `N` = items for
+    /// I-AutoRec, the other way round for U-AutoRec): `2 D h + h + D` parameters with their
+    /// training state, a batch's codes `[batch, h]` and observed entries, the oriented copy of
+    /// the training matrix, and the codes of every example at prediction time `[N, h]`.
+    public static func memoryEstimate(itemBased: Bool, config: AutoRecConfig, dimensions: DataDimensions) -> MemoryEstimate {
+        let inputs = itemBased ? dimensions.users : dimensions.items
+        let examples = itemBased ? dimensions.items : dimensions.users
+        let h = config.hiddenUnits, batch = min(config.batchSize, examples)
+        let parameters = MemoryEstimate.sum([MemoryEstimate.product([2, inputs, h]), h, inputs])
+        var estimate = MemoryEstimate.gradientTraining(parameters: parameters, optimizer: config.optimizer, key: "hidden_units")
+        estimate.add("batch codes [batch_size, hidden_units] (values, pre-activations, gradients)", floats: [4, batch, h], key: "hidden_units")
+        let entries = min(MemoryEstimate.product([batch, inputs]), dimensions.interactions)
+        estimate.add("observed entries of a batch (indices, outputs, gradients)", floats: [6, entries])
+        estimate.add("oriented training matrix", bytes: MemoryEstimate.sum([
+            MemoryEstimate.product([8, dimensions.interactions]), MemoryEstimate.product([8, examples])]))
+        estimate.add("prediction codes [examples, hidden_units]", floats: [examples, h], key: "hidden_units")
+        return estimate
     }
 
     /// `[V, mu, W, b]`.

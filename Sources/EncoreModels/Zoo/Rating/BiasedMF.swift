@@ -31,12 +31,9 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
     private var userSeen: [Bool] = [], itemSeen: [Bool] = []
 
     /// Creates an untrained model for the context's users (train rows) and items.
-    /// - Throws: `ModelError.invalidConfig` for non-positive sizes or an unknown optimizer.
+    /// - Throws: `ModelError.invalidConfig` with `BiasedMFConfig.checks`' problems.
     public init(config: BiasedMFConfig, context: ModelContext) throws {
-        guard config.factors > 0, config.batchSize > 0, config.epochs > 0, config.learningRate > 0 else {
-            throw ModelError.invalidConfig("factors, batch_size, epochs and learning_rate must be positive")
-        }
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try config.checks.check()
         self.config = config
         threads = context.threads
         var rng = context.rng.derive("init")
@@ -49,6 +46,20 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
         itemFactors = normal([context.itemCount, config.factors])
         userBias = Variable(Tensor(shape: [context.trainRows, 1]), requiresGrad: true)
         itemBias = Variable(Tensor(shape: [context.itemCount, 1]), requiresGrad: true)
+    }
+
+    public static func configProblems(_ config: BiasedMFConfig) -> [ConfigProblem] { config.checks.problems }
+
+    /// `(users + items) x (factors + 1)` parameters with their training state, the rating pairs
+    /// kept for training, and a batch's gathered factor rows `[batch_size, factors]`.
+    public static func memoryEstimate(config: BiasedMFConfig, dimensions: DataDimensions) -> MemoryEstimate {
+        let parameters = MemoryEstimate.product([
+            MemoryEstimate.sum([dimensions.users, dimensions.items]), MemoryEstimate.sum([config.factors, 1])])
+        var estimate = MemoryEstimate.gradientTraining(parameters: parameters, optimizer: config.optimizer, key: "factors")
+        estimate.add("training pairs (user, item, rating)", floats: [3, dimensions.interactions])
+        let batch = min(config.batchSize, dimensions.interactions)
+        estimate.add("batch factor rows [batch_size, factors] (gathered, squared, gradients)", floats: [8, batch, config.factors], key: "factors")
+        return estimate
     }
 
     public var parameters: [Variable] { [userFactors, itemFactors, userBias, itemBias] }

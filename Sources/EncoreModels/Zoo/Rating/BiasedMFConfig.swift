@@ -22,6 +22,21 @@ public struct BiasedMFConfig: Codable, Sendable, Equatable {
         factors: 50, learningRate: 0.01, regularization: 0.05, initStandardDeviation: 0.1, optimizer: "sgd",
         momentum: 0, batchSize: 128, epochs: 50)
 
+    /// The problems of this config (sizes below 1, a learning rate <= 0, a negative
+    /// regularisation or initialisation spread, a momentum outside `[0, 1)`, an unknown optimizer).
+    public var checks: ConfigChecks {
+        var checks = ConfigChecks()
+        checks.atLeast("factors", factors, 1)
+        checks.positive("learning_rate", learningRate)
+        checks.nonNegative("regularization", regularization)
+        checks.nonNegative("init_standard_deviation", initStandardDeviation)
+        checks.optimizer("optimizer", optimizer)
+        checks.rate("momentum", momentum)
+        checks.atLeast("batch_size", batchSize, 1)
+        checks.atLeast("epochs", epochs, 1)
+        return checks
+    }
+
     /// One sentence per snake_case key.
     public static let help: [String: String] = [
         "factors": "Latent factors per user and item.",

@@ -36,17 +36,9 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     private var optimizer: (any Optimizer)?
 
     /// Creates an untrained DeepRec over the context's items.
-    /// - Throws: `ModelError.invalidConfig` for empty or non-positive sizes, a dropout outside
-    ///   `[0, 1)`, negative re-feed steps or an unknown optimizer.
+    /// - Throws: `ModelError.invalidConfig` with `DeepRecConfig.checks`' problems.
     public init(config: DeepRecConfig, context: ModelContext) throws {
-        guard !config.encoderSizes.isEmpty, config.encoderSizes.allSatisfy({ $0 > 0 }) else {
-            throw ModelError.invalidConfig("encoder_sizes must be a non-empty list of positive widths")
-        }
-        guard config.dropout >= 0 && config.dropout < 1 else { throw ModelError.invalidConfig("dropout must be in [0, 1)") }
-        guard config.refeedSteps >= 0, config.batchSize > 0, config.epochs > 0 else {
-            throw ModelError.invalidConfig("refeed_steps must be >= 0, batch_size and epochs positive")
-        }
-        _ = try OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+        try config.checks.check()
         self.config = config
         threads = context.threads
         var rng = context.rng.derive("init")
@@ -68,6 +60,28 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
         }
         self.encoder = encoder
         self.decoder = decoder
+    }
+
+    public static func configProblems(_ config: DeepRecConfig) -> [ConfigProblem] { config.checks.problems }
+
+    /// The layers `items -> encoder_sizes -> ... -> items` with their training state (the
+    /// decoder owns only biases when constrained), a batch's activations at every width, the
+    /// dense `[batch, items]` output with its target, mask and re-feed copies, and the dense
+    /// predictions `[users, items]` that rating prediction keeps.
+    public static func memoryEstimate(config: DeepRecConfig, dimensions: DataDimensions) -> MemoryEstimate {
+        let widths = [dimensions.items] + config.encoderSizes
+        let decoderParameters = config.constrainedDecoder
+            ? MemoryEstimate.sum(Array(widths.dropLast())) : MemoryEstimate.denseParameters(widths.reversed())
+        let parameters = MemoryEstimate.sum([MemoryEstimate.denseParameters(widths), decoderParameters])
+        var estimate = MemoryEstimate.gradientTraining(parameters: parameters, optimizer: config.optimizer, key: "encoder_sizes")
+        let batch = min(config.batchSize, dimensions.users)
+        let hiddenWidths = MemoryEstimate.sum(config.encoderSizes + config.encoderSizes.dropLast())
+        estimate.add("batch activations [batch_size, encoder_sizes...] (values, pre-activations, gradients, dropout mask)",
+                     floats: [4, batch, hiddenWidths], key: "encoder_sizes")
+        estimate.add("dense output [batch_size, items] (output, target, mask, residual, gradients)",
+                     floats: [6, batch, dimensions.items], key: "batch_size")
+        estimate.add("dense predictions [users, items]", floats: [dimensions.users, dimensions.items])
+        return estimate
     }
 
     public var parameters: [Variable] { (encoder + decoder).flatMap(\.parameters) }

@@ -35,6 +35,27 @@ public struct DeepRecConfig: Codable, Sendable, Equatable {
         constrainedDecoder: false, refeedSteps: 1, optimizer: "sgd", learningRate: 0.005, momentum: 0.9,
         weightDecay: 0, batchSize: 128, epochs: 100)
 
+    /// The largest `refeed_steps` accepted: each step is one more dense update per batch (the
+    /// paper uses 1).
+    public static let maxRefeedSteps = 1000
+
+    /// The problems of this config (empty or non-positive widths, a dropout outside `[0, 1)`,
+    /// re-feed steps outside `0...maxRefeedSteps`, a learning rate <= 0, a momentum outside
+    /// `[0, 1)`, an unknown optimizer).
+    public var checks: ConfigChecks {
+        var checks = ConfigChecks()
+        checks.sizes("encoder_sizes", encoderSizes)
+        checks.rate("dropout", dropout)
+        checks.integer("refeed_steps", refeedSteps, in: 0...Self.maxRefeedSteps)
+        checks.optimizer("optimizer", optimizer)
+        checks.positive("learning_rate", learningRate)
+        checks.rate("momentum", momentum)
+        checks.nonNegative("weight_decay", weightDecay)
+        checks.atLeast("batch_size", batchSize, 1)
+        checks.atLeast("epochs", epochs, 1)
+        return checks
+    }
+
     /// One sentence per snake_case key.
     public static let help: [String: String] = [
         "encoder_sizes": "Encoder widths; the decoder mirrors them back to the item count.",

@@ -25,8 +25,18 @@ public class GroupMeanBaseline: RatingPredictor, @unchecked Sendable {
     /// Creates an unfitted model.
     /// - Throws: `ModelError.invalidConfig` for a negative shrinkage.
     public required init(config: MeanBaselineConfig, context: ModelContext) throws {
-        guard config.shrinkage >= 0 else { throw ModelError.invalidConfig("shrinkage must be >= 0") }
+        try ConfigChecks.shrinkage(config).check()
         self.config = config
+    }
+
+    public static func configProblems(_ config: MeanBaselineConfig) -> [ConfigProblem] { ConfigChecks.shrinkage(config).problems }
+
+    /// One mean per user or item, and the sums and counts that make them.
+    public static func memoryEstimate(config: MeanBaselineConfig, dimensions: DataDimensions) -> MemoryEstimate {
+        var estimate = MemoryEstimate()
+        estimate.add("means, sums and counts per \(groupsByItem ? "item" : "user")",
+                     floats: [5, groupsByItem ? dimensions.items : dimensions.users])
+        return estimate
     }
 
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {

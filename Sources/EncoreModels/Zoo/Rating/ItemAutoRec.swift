@@ -10,6 +10,7 @@
 /// ratings is predicted as the training mean (counted as a fallback).
 public final class ItemAutoRec: AutoRecVariant, @unchecked Sendable {
     public typealias Config = AutoRecConfig
+    public static let isItemBased = true
     public static let name = "i-autorec"
     public static let task = ModelTask.rating
     public static let summary = "Item-based AutoRec: one-hidden-layer autoencoder over item rating vectors."
@@ -20,7 +21,7 @@ public final class ItemAutoRec: AutoRecVariant, @unchecked Sendable {
 
     /// Creates an untrained I-AutoRec; `D` = the context's train rows (users).
     public init(config: AutoRecConfig, context: ModelContext) throws {
-        core = try AutoRecCore(itemBased: true, config: config, context: context)
+        core = try AutoRecCore(itemBased: Self.isItemBased, config: config, context: context)
     }
 
 }
@@ -30,6 +31,7 @@ public final class ItemAutoRec: AutoRecVariant, @unchecked Sendable {
 /// 256 users.
 public final class UserAutoRec: AutoRecVariant, @unchecked Sendable {
     public typealias Config = AutoRecConfig
+    public static let isItemBased = false
     public static let name = "u-autorec"
     public static let task = ModelTask.rating
     public static let summary = "User-based AutoRec: one-hidden-layer autoencoder over user rating vectors."
@@ -40,7 +42,7 @@ public final class UserAutoRec: AutoRecVariant, @unchecked Sendable {
 
     /// Creates an untrained U-AutoRec; `D` = the context's items.
     public init(config: AutoRecConfig, context: ModelContext) throws {
-        core = try AutoRecCore(itemBased: false, config: config, context: context)
+        core = try AutoRecCore(itemBased: Self.isItemBased, config: config, context: context)
     }
 
 }
@@ -50,11 +52,17 @@ public final class UserAutoRec: AutoRecVariant, @unchecked Sendable {
 public protocol AutoRecVariant: RatingPredictor, GradientModel where Config == AutoRecConfig {
     /// The shared AutoRec implementation.
     var core: AutoRecCore { get }
+    /// Whether examples are items (I-AutoRec) or users (U-AutoRec).
+    static var isItemBased: Bool { get }
 }
 
 extension AutoRecVariant {
     public static var defaultConfig: AutoRecConfig { .defaults }
     public static var configHelp: [String: String] { AutoRecConfig.help }
+    public static func configProblems(_ config: AutoRecConfig) -> [ConfigProblem] { config.checks.problems }
+    public static func memoryEstimate(config: AutoRecConfig, dimensions: DataDimensions) -> MemoryEstimate {
+        AutoRecCore.memoryEstimate(itemBased: isItemBased, config: config, dimensions: dimensions)
+    }
     public var parameters: [Variable] { core.parameters }
     public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
     public var batchSize: Int { core.config.batchSize }

@@ -16,6 +16,15 @@ public struct MeanBaselineConfig: Codable, Sendable, Equatable {
     ]
 }
 
+extension ConfigChecks {
+    /// The rule of `user-mean` and `item-mean`: a shrinkage >= 0.
+    static func shrinkage(_ config: MeanBaselineConfig) -> ConfigChecks {
+        var checks = ConfigChecks()
+        checks.nonNegative("shrinkage", config.shrinkage)
+        return checks
+    }
+}
+
 /// What the three mean baselines share: the closed-form fit and the fallback rules.
 enum MeanBaseline {
     /// Per-group means of the training ratings, grouped by row (`byItem == false`) or column;
