@@ -13,6 +13,7 @@ extension ModelRegistry {
         registry.register(DAE.self)
         registry.register(MultVAE.self)
         registry.register(MultDAE.self)
+        registry.register(SVAE.self)
         registry.register(EASE.self)
         registry.register(Popularity.self)
         registry.register(ItemKNN.self)

@@ -35,7 +35,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(unknown.code, 64, unknown.summary)
     }
 
-    func testModelsJSONListsTheFourteenModels() throws {
+    func testModelsJSONListsTheFifteenModels() throws {
         let harness = try EncoreHarness()
         let result = try harness.run("models", "--json")
         XCTAssertEqual(result.code, 0, result.summary)
@@ -43,9 +43,9 @@ final class EndToEndTests: XCTestCase {
         let names = Set(list.compactMap { $0["name"] as? String })
         XCTAssertEqual(names, [
             "i-autorec", "u-autorec", "deeprec", "global-mean", "user-mean", "item-mean", "biased-mf",
-            "cdae", "dae", "mult-vae", "mult-dae", "ease", "popularity", "item-knn",
+            "cdae", "dae", "mult-vae", "mult-dae", "svae", "ease", "popularity", "item-knn",
         ])
-        XCTAssertEqual(list.count, 14)
+        XCTAssertEqual(list.count, 15)
         let ease = try XCTUnwrap(list.first { $0["name"] as? String == "ease" })
         let keys = (ease["config_keys"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
         XCTAssertTrue(keys.contains("lambda") && keys.contains("memory_limit_mb"), "\(keys)")
