@@ -145,3 +145,20 @@ final class GRUTests: XCTestCase {
         XCTAssertEqual(recorded.value, inferred.value)
     }
 }
+
+final class PackedGRUTests: XCTestCase {
+    func testPackedMatchesPaddedAndItsGradients() {
+        var rng = SeededRNG(seed: 8)
+        let gru = GRU(inputs: 3, hidden: 2, rng: &rng)
+        let lengths = [2, 0, 4, 1]
+        let packed = parameter([7, 3], seed: 9)
+        assertGradients([packed] + gru.parameters) { v in project(gru.packed(v[0], lengths: lengths, threads: 1)) }
+        // The same steps padded to 4: equal states at the real rows.
+        var realRows: [Int] = []
+        for (b, length) in lengths.enumerated() { realRows += (b * 4)..<(b * 4 + length) }
+        let padded = Variable(packed.value).scatterRows(realRows, rowCount: 16)
+        let fromPadded = gru(padded, lengths: lengths, threads: 1).gatherRows(realRows)
+        assertClose(gru.packed(packed, lengths: lengths, threads: 1).value, fromPadded.value, absolute: 1e-6)
+        XCTAssertEqual(gru.packed(Variable(Tensor(shape: [0, 3])), lengths: [0, 0]).shape, [0, 2])
+    }
+}

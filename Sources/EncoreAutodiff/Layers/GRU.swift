@@ -14,11 +14,12 @@ import Foundation
 /// PyTorch (and cuDNN) do, not the state before the product as in Cho et al. (2014). The initial
 /// state is zero.
 ///
-/// Layout: a batch of `B` sequences padded to `T` steps is one `[B * T, inputs]` matrix, row
-/// `b * T + t` holding step `t` of sequence `b`; `lengths[b]` says how many steps are real. The
-/// output has the same layout, `[B * T, hidden]`, with zero rows at padded steps. Padded input
-/// rows are never read and receive no gradient, so padding never changes a result or a gradient.
-/// The input projections of all steps are one GEMM; only the recurrent product
+/// Layouts: packed (`packed(_:lengths:)`), the steps of every sequence one after another,
+/// `[sum(lengths), inputs]`; or padded (`callAsFunction`), a batch of `B` sequences padded to
+/// `T` steps as one `[B * T, inputs]` matrix, row `b * T + t` holding step `t` of sequence `b`.
+/// The output has the input's layout, with zero rows at padded steps. Padded input rows are never
+/// read and receive no gradient, so padding never changes a result or a gradient. The input
+/// projections of all real steps are one GEMM; only the recurrent product
 /// `[active, hidden] x [hidden, 3 hidden]` runs inside the time loop, over the sequences still
 /// active at that step.
 ///
@@ -75,27 +76,52 @@ public final class GRU: Sendable {
         precondition(input.value.cols == inputs, "GRU expects [B * T, \(inputs)], got \(input.shape)")
         let steps = input.value.rows / lengths.count
         precondition(lengths.allSatisfy { $0 >= 0 && $0 <= steps }, "GRU: lengths \(lengths) outside 0...\(steps)")
+        let realRows = lengths.enumerated().flatMap { b, length in (b * steps)..<(b * steps + length) }
+        return packed(input.gatherRows(realRows), lengths: lengths, mode: mode, threads: threads)
+            .scatterRows(realRows, rowCount: input.value.rows)
+    }
+
+    /// Runs the layer over packed sequences.
+    /// - Parameters:
+    ///   - input: `[sum(lengths), inputs]`: the steps of sequence 0, then those of sequence 1, ...
+    ///   - lengths: `[B]`, each >= 0.
+    ///   - mode: `.inference` uses the parameters as constants (no graph is recorded).
+    ///   - threads: GEMM threads (`nil`: all cores).
+    /// - Returns: `[sum(lengths), hidden]`, the state after each step, in the input's order.
+    public func packed(
+        _ input: Variable, lengths: [Int], mode: GradientMode = .recording, threads: Int? = nil
+    ) -> Variable {
+        precondition(lengths.allSatisfy { $0 >= 0 } && lengths.reduce(0, +) == input.value.rows,
+                     "GRU: packed input \(input.shape) does not hold sequences of lengths \(lengths)")
+        precondition(input.value.cols == inputs, "GRU expects [steps, \(inputs)], got \(input.shape)")
         let projected = matmul(input, inputWeight.tracked(mode), threads: threads) + inputBias.tracked(mode)
         return gatedRecurrence(
             projected, hiddenWeight: hiddenWeight.tracked(mode), hiddenBias: hiddenBias.tracked(mode),
-            lengths: lengths, steps: steps, threads: threads)
+            lengths: lengths, threads: threads)
     }
 }
 
-/// The recurrent part of `GRU` as one op: given the input projections `[B * T, 3H]` (biases
-/// included), runs the time loop and records a backward rule that runs it in reverse
+/// The recurrent part of `GRU` as one op: given the packed input projections `[steps, 3H]`
+/// (biases included), runs the time loop and records a backward rule that runs it in reverse
 /// (back-propagation through time). Sequences are visited longest first, so the ones active at
 /// step `t` are a prefix of the state matrix and each step is one `[active, H] x [H, 3H]` GEMM.
 /// The recurrent weight's gradient is one GEMM over all steps after the loop.
 func gatedRecurrence(
-    _ gates: Variable, hiddenWeight: Variable, hiddenBias: Variable, lengths: [Int], steps: Int, threads: Int?
+    _ gates: Variable, hiddenWeight: Variable, hiddenBias: Variable, lengths: [Int], threads: Int?
 ) -> Variable {
     let batch = lengths.count, width = gates.value.cols, h = width / 3
+    let steps = lengths.max() ?? 0
+    // Row of step t of sequence b: start[b] + t.
+    var start = [Int](repeating: 0, count: batch)
+    for b in 1..<max(batch, 1) { start[b] = start[b - 1] + lengths[b - 1] }
     precondition(hiddenWeight.shape == [h, width] && hiddenBias.value.count == width,
                  "gatedRecurrence: gates \(gates.shape), recurrent weight \(hiddenWeight.shape), bias \(hiddenBias.shape)")
     let order = (0..<batch).sorted { lengths[$0] > lengths[$1] || (lengths[$0] == lengths[$1] && $0 < $1) }
     let active = (0..<steps).map { t in order.prefix { lengths[$0] > t }.count }
-    let rowCount = batch * steps
+    let rowCount = gates.value.rows
+    // A step's product is small: below this many rows, splitting it over threads costs more
+    // than it saves.
+    func stepThreads(_ rows: Int) -> Int? { rows >= 64 ? threads : 1 }
     var output = Tensor(shape: [rowCount, h])
     // Per real row, what the backward pass reads: r, z, n and W_hn h + b_hn, side by side.
     var tape = Tensor(shape: [rowCount, 4 * h])
@@ -103,7 +129,7 @@ func gatedRecurrence(
     let weight = hiddenWeight.value, bias = hiddenBias.value
     for t in 0..<steps where active[t] > 0 {
         let count = active[t]
-        let recurrent = Tensor.matmul(state.rows(0..<count), weight, threads: threads)
+        let recurrent = Tensor.matmul(state.rows(0..<count), weight, threads: stepThreads(count))
         gates.value.withUnsafeBufferPointer { gx in
             recurrent.withUnsafeBufferPointer { gh in
                 bias.withUnsafeBufferPointer { bh in
@@ -111,7 +137,7 @@ func gatedRecurrence(
                         output.withUnsafeMutableBufferPointer { out in
                             state.withUnsafeMutableBufferPointer { st in
                                 for i in 0..<count {
-                                    let row = order[i] * steps + t
+                                    let row = start[order[i]] + t
                                     let x = gx.baseAddress! + row * width, y = gh.baseAddress! + i * width
                                     let saved = tp.baseAddress! + row * 4 * h, s = st.baseAddress! + i * h
                                     for j in 0..<h {
@@ -147,7 +173,7 @@ func gatedRecurrence(
                             recurrentGrad.withUnsafeMutableBufferPointer { dr in
                                 carry.withUnsafeMutableBufferPointer { cy in
                                     for i in 0..<count {
-                                        let row = order[i] * steps + t
+                                        let row = start[order[i]] + t
                                         let m = tp.baseAddress! + row * 4 * h
                                         let gx = dx.baseAddress! + row * width, gh = dr.baseAddress! + row * width
                                         for j in 0..<h {
@@ -170,21 +196,21 @@ func gatedRecurrence(
                 }
             }
             guard t > 0 else { continue }
-            let stepRows = order.prefix(count).map { $0 * steps + t }
-            let back = Tensor.matmul(recurrentGrad.gatherRows(stepRows), weight, transposeB: true, threads: threads)
+            let stepRows = order.prefix(count).map { start[$0] + t }
+            let back = Tensor.matmul(recurrentGrad.gatherRows(stepRows), weight, transposeB: true, threads: stepThreads(count))
             back.withUnsafeBufferPointer { b in
                 carry.withUnsafeMutableBufferPointer { cy in for e in b.indices { cy[e] += b[e] } }
             }
         }
         gates.accumulate(gatesGrad)
         if hiddenWeight.requiresGrad {
-            // Row b * T + t of `previous` is h_{t-1} of sequence b (zero at t = 0 and at padding).
+            // Row start[b] + t of `previous` is h_{t-1} of sequence b (zero at t = 0).
             var previous = Tensor(shape: [rowCount, h])
             states.withUnsafeBufferPointer { out in
                 previous.withUnsafeMutableBufferPointer { pv in
                     for b in 0..<batch where lengths[b] > 1 {
-                        let start = b * steps * h
-                        (pv.baseAddress! + start + h).update(from: out.baseAddress! + start, count: (lengths[b] - 1) * h)
+                        let first = start[b] * h
+                        (pv.baseAddress! + first + h).update(from: out.baseAddress! + first, count: (lengths[b] - 1) * h)
                     }
                 }
             }

@@ -15,9 +15,9 @@ import Foundation
 /// `z = mu + exp(log sigma^2 / 2) * eps`; scoring runs the whole fold-in sequence and ranks with
 /// the decoder output at its last step, at `z = mu`.
 ///
-/// Batching: `batch_size` users are padded to their longest sequence and run together: the
+/// Batching: `batch_size` users run together, their steps packed one user after another: the
 /// embedding lookup, the GRU's input projection, the encoder and the decoder are each one GEMM
-/// over every real step of the batch (the output layer `[steps, 150] x [150, items]` included),
+/// over every step of the batch (the output layer `[steps, 150] x [150, items]` included),
 /// and only the recurrent product runs per step. The batch loss is the mean of the users' losses,
 /// so one update averages the gradients of `batch_size` users where the notebook takes one
 /// update per user: an epoch makes `users / batch_size` updates, which also slows the KL
@@ -32,7 +32,7 @@ import Foundation
 /// - the second half of the encoder output is a log-variance in both the sample and the KL term
 ///   (the notebook samples with `exp(log_sigma)` as the standard deviation but uses it as a
 ///   log-variance in the KL);
-/// - the KL term is averaged over all real steps of the batch (the notebook: over the steps of
+/// - the KL term is averaged over all steps of the batch (the notebook: over the steps of
 ///   its one user);
 /// - scoring feeds the whole fold-in and uses `z = mu` (the notebook drops the last fold-in item
 ///   from the input and samples `z` at evaluation too);
@@ -98,7 +98,7 @@ public final class SVAE: GradientModel, Ranker {
         "clip_norm": "Largest global gradient L2 norm per update; 0 disables clipping.",
     ]
 
-    /// Users scored together: bounds the padded `[users * steps, embedding]` input when scoring.
+    /// Users scored together: bounds the `[steps, embedding]` input when scoring.
     static let scoringChunk = 64
 
     let config: Config
@@ -158,28 +158,23 @@ public final class SVAE: GradientModel, Ranker {
         return min(config.annealCap, Float(update) / Float(config.totalAnnealSteps))
     }
 
-    /// The encoder's output `[real steps, 2 * latent]` for `sequences` (each fed whole), and the
-    /// padded layout: row `b * steps + t` of the GRU is step `t` of sequence `b`.
-    func encode(_ sequences: [ArraySlice<Int32>], mode: GradientMode) -> (statistics: Variable, steps: Int) {
-        let steps = max(sequences.map(\.count).max() ?? 0, 1)
-        var indices = [Int](repeating: -1, count: sequences.count * steps)
-        var realRows: [Int] = []
-        for (b, sequence) in sequences.enumerated() {
-            for (t, item) in sequence.enumerated() {
-                indices[b * steps + t] = Int(item)
-                realRows.append(b * steps + t)
-            }
-        }
-        let states = recurrent(embedding(indices, mode: mode), lengths: sequences.map(\.count), mode: mode, threads: threads)
-        let hidden = encoder(states.gatherRows(realRows), mode: mode, threads: threads)
-        return (latent(hidden, mode: mode, threads: threads), steps)
+    /// The GRU states `[steps, rnn_size]` of `sequences` (each fed whole), packed: the steps of
+    /// sequence 0, then those of sequence 1, ... A negative item is a zero embedding.
+    func states(_ sequences: [ArraySlice<Int32>], mode: GradientMode) -> Variable {
+        let items = sequences.flatMap { $0.map { Int($0) } }
+        return recurrent.packed(embedding(items, mode: mode), lengths: sequences.map(\.count), mode: mode, threads: threads)
+    }
+
+    /// `[mu, log sigma^2]`, `[rows, 2 * latent]`, of GRU states `[rows, rnn_size]`.
+    func encode(_ states: Variable, mode: GradientMode) -> Variable {
+        latent(encoder(states, mode: mode, threads: threads), mode: mode, threads: threads)
     }
 
     func decode(_ z: Variable, mode: GradientMode) -> Variable {
         decoder.reduce(z) { h, layer in layer(h, mode: mode, threads: threads) }
     }
 
-    /// The next-k targets of every real step, `[real steps, items]`: row of step `t` of a user
+    /// The next-k targets of every step, `[steps, items]`: row of step `t` of a user
     /// holds `s_{t+1} ... s_{t+k}`, each weighted `1 / (first step's target count * users)` so
     /// that the summed loss is the mean over users of the notebook's per-user loss.
     func nextItemTargets(_ sequences: [ArraySlice<Int32>]) -> SparseMatrix {
@@ -209,7 +204,7 @@ public final class SVAE: GradientModel, Ranker {
         let sequences = batch.map { all[$0] }.filter { $0.count >= 2 }
         guard !sequences.isEmpty else { return Variable(scalar: 0) }
         // The input is each sequence but its last item: step t predicts what follows s_t.
-        let (statistics, _) = encode(sequences.map { $0.dropLast() }, mode: .recording)
+        let statistics = encode(states(sequences.map { $0.dropLast() }, mode: .recording), mode: .recording)
         let size = config.latentSize
         let mean = statistics.gatherColumns(Array(0..<size))
         let logVariance = statistics.gatherColumns(Array(size..<(2 * size)))
@@ -241,12 +236,11 @@ public final class SVAE: GradientModel, Ranker {
         while start < sequences.rows {
             let end = min(start + Self.scoringChunk, sequences.rows)
             let chunk = (start..<end).map { sequences[$0] }
-            // The encoder sees real steps only; an empty sequence is fed one padded step instead.
             let fed = chunk.map { $0.isEmpty ? ArraySlice([Int32(-1)]) : $0 }
-            let (statistics, _) = encode(fed, mode: .inference)
             var lastRows: [Int] = [], offset = 0
             for sequence in fed { offset += sequence.count; lastRows.append(offset - 1) }
-            let mean = statistics.gatherRows(lastRows).gatherColumns(Array(0..<config.latentSize))
+            let last = states(fed, mode: .inference).gatherRows(lastRows)
+            let mean = encode(last, mode: .inference).gatherColumns(Array(0..<config.latentSize))
             let logits = decode(mean, mode: .inference).value
             logits.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in
