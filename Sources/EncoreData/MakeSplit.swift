@@ -54,7 +54,7 @@ public func makeSplit(_ dataset: Dataset, protocol splitProtocol: SplitProtocol,
             assignment[indices[indices.count - 2]] = 1
         }
         return builder.rankingSplit(assignment)
-    case let .strongGeneralization(heldOut, foldInFraction):
+    case let .strongGeneralization(heldOut, foldInFraction, foldInOrder):
         // `heldOut <= (userCount - 1) / 2` is `2 heldOut < userCount` without overflowing.
         guard heldOut <= (dataset.userCount - 1) / 2 else {
             throw DataError.invalidSplit(reason: "strong generalization needs more than 2 x \(heldOut) users, the dataset has \(dataset.userCount)")
@@ -64,7 +64,7 @@ public func makeSplit(_ dataset: Dataset, protocol splitProtocol: SplitProtocol,
         var foldRNG = rng.derive("fold-in")
         return try SplitBuilder(dataset: dataset).heldOutSplit(
             test: Array(order[0..<heldOut]), validation: Array(order[heldOut..<(2 * heldOut)]),
-            foldInFraction: foldInFraction, rng: &foldRNG)
+            foldInFraction: foldInFraction, foldInOrder: foldInOrder, rng: &foldRNG)
     case let .kFold(folds, fold, .users, _):
         guard dataset.userCount >= folds else {
             throw DataError.invalidSplit(reason: "\(folds) folds of users need at least \(folds) users, the dataset has \(dataset.userCount)")
@@ -76,6 +76,7 @@ public func makeSplit(_ dataset: Dataset, protocol splitProtocol: SplitProtocol,
             if position % folds == fold { test.append(u) } else if position % folds == (fold + 1) % folds { validation.append(u) }
         }
         var foldRNG = rng.derive("fold-in")
-        return try SplitBuilder(dataset: dataset).heldOutSplit(test: test, validation: validation, foldInFraction: 0.8, rng: &foldRNG)
+        return try SplitBuilder(dataset: dataset).heldOutSplit(
+            test: test, validation: validation, foldInFraction: 0.8, foldInOrder: .random, rng: &foldRNG)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Preprocessing steps applied in order: rating mode, deduplication, k-core, minimum per user,
-/// then dense remapping (original IDs kept).
+/// Preprocessing steps applied in order: rating mode, deduplication, k-core, minimum and maximum
+/// per user, then dense remapping (original IDs kept).
 public struct Preprocessing: Sendable, Equatable, Codable {
     /// Explicit (keep rating values) or implicit (keep ratings >= threshold as 1).
     public enum Mode: Sendable, Equatable, Codable {
@@ -19,13 +19,18 @@ public struct Preprocessing: Sendable, Equatable, Codable {
     public var kCore: Int
     /// Then drop users with fewer than this many interactions (once, after the k-core).
     public var minUserInteractions: Int
+    /// Then drop users with more than this many interactions (0: no limit; counted on the same
+    /// data as the minimum).
+    public var maxUserInteractions: Int
 
     /// Creates a preprocessing; the defaults change nothing but deduplicate.
-    public init(mode: Mode? = nil, deduplicate: Bool = true, kCore: Int = 0, minUserInteractions: Int = 0) {
+    public init(mode: Mode? = nil, deduplicate: Bool = true, kCore: Int = 0, minUserInteractions: Int = 0,
+                maxUserInteractions: Int = 0) {
         self.mode = mode
         self.deduplicate = deduplicate
         self.kCore = kCore
         self.minUserInteractions = minUserInteractions
+        self.maxUserInteractions = maxUserInteractions
     }
 }
 
@@ -121,12 +126,15 @@ extension Dataset {
             }
             record("\(preprocessing.kCore)-core (\(rounds) rounds)", before)
         }
-        if preprocessing.minUserInteractions > 1 {
+        let (minimum, maximum) = (preprocessing.minUserInteractions, preprocessing.maxUserInteractions)
+        if minimum > 1 || maximum > 0 {
             let before = xs
             var userCounts = [Int](repeating: 0, count: userCount)
             for x in xs { userCounts[Int(x.user)] += 1 }
-            xs = xs.filter { userCounts[Int($0.user)] >= preprocessing.minUserInteractions }
-            record("users with >= \(preprocessing.minUserInteractions) interactions", before)
+            let upper = maximum > 0 ? maximum : Int.max
+            xs = xs.filter { userCounts[Int($0.user)] >= minimum && userCounts[Int($0.user)] <= upper }
+            let bounds = [minimum > 1 ? ">= \(minimum)" : nil, maximum > 0 ? "<= \(maximum)" : nil].compactMap { $0 }
+            record("users with \(bounds.joined(separator: " and ")) interactions", before)
         }
         guard !xs.isEmpty else { throw DataError.empty(what: "preprocessing removed every interaction of '\(name)' (\(report.description.replacingOccurrences(of: "\n", with: "; ")))") }
         var result = Dataset(name: name, interactions: xs, userIDs: userIDs, itemIDs: itemIDs,

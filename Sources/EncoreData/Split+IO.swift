@@ -8,13 +8,16 @@ import Foundation
 ///     train <rows> <nnz>
 ///     train-users <u0> <u1> ...        (dataset user index of each train row)
 ///     <row> <item> <value>             (nnz lines, rows ascending, items ascending)
+///     train-order <rows>               (optional: each row's items in time order, below)
 ///     validation ...                   (an evaluation block, below)
 ///     test ...                         (an evaluation block)
 ///
 /// An evaluation block is either `<part> ratings <n>` followed by `n` lines `<row> <item> <rating>`,
 /// or `<part> ranking <n>` followed by `users ...`, `training-rows ...`, `history <nnz>` with its
-/// triples and `targets <nnz>` with its triples. Floats use Swift's shortest round-trip form, so
-/// the same split always writes the same bytes.
+/// triples and `targets <nnz>` with its triples, then optionally `history-order <n>`. An order
+/// block has one line per row, `<row> <item> <item> ...`, the items earliest first (protocols that
+/// keep time order write it; a split without it reads as unordered). Floats use Swift's shortest
+/// round-trip form, so the same split always writes the same bytes.
 extension Split {
     /// Writes the split in the text format above (atomically).
     public func write(to url: URL) throws {
@@ -29,6 +32,7 @@ extension Split {
         out += "train \(train.rows) \(train.nonzeroCount)\n"
         out += "train-users" + trainingData.trainUsers.map { " \($0)" }.joined() + "\n"
         Self.appendTriples(train, to: &out)
+        if let sequences = trainingData.trainSequences { Self.appendOrder(sequences, keyword: "train-order", to: &out) }
         Self.append(trainingData.validation, part: "validation", to: &out)
         Self.append(test, part: "test", to: &out)
         return out
@@ -38,6 +42,11 @@ extension Split {
         for r in 0..<m.rows {
             for e in m.rowPointers[r]..<m.rowPointers[r + 1] { out += "\(r) \(m.columnIndices[e]) \(m.values[e])\n" }
         }
+    }
+
+    private static func appendOrder(_ sequences: InteractionSequences, keyword: String, to out: inout String) {
+        out += "\(keyword) \(sequences.rows)\n"
+        for r in 0..<sequences.rows { out += "\(r)" + sequences[r].map { " \($0)" }.joined() + "\n" }
     }
 
     private static func append(_ data: EvaluationData, part: String, to out: inout String) {
@@ -53,6 +62,7 @@ extension Split {
             appendTriples(t.history, to: &out)
             out += "targets \(t.targets.nonzeroCount)\n"
             appendTriples(t.targets, to: &out)
+            if let sequences = t.historySequences { appendOrder(sequences, keyword: "history-order", to: &out) }
         }
     }
 
@@ -108,6 +118,27 @@ struct SplitTextReader {
         return b.build()
     }
 
+    /// An optional order block `<keyword> <rows>`: nil when the next line is not one. Each row
+    /// must hold exactly the items of `matrix`'s row (as a multiset when items repeat).
+    mutating func order(_ keyword: String, matching matrix: SparseMatrix) throws -> InteractionSequences? {
+        guard index < lines.count, lines[index].split(separator: " ").first.map(String.init) == keyword else { return nil }
+        let head = try fields(keyword)
+        let rows: Int = try number(head.first ?? "", "rows")
+        guard rows == matrix.rows else { throw fail("\(keyword) has \(rows) rows, its matrix \(matrix.rows)") }
+        var sequences: [[Int32]] = []
+        for r in 0..<rows {
+            guard index < lines.count else { throw fail("file ends inside \(keyword)") }
+            let f = lines[index].split(separator: " ")
+            index += 1
+            guard let first = f.first, Int(String(first)) == r else { throw fail("expected '\(r) <item> ...' in \(keyword)") }
+            let items: [Int32] = try f.dropFirst().map { try number($0, "item") }
+            let expected = Set(matrix.columnIndices[matrix.rowPointers[r]..<matrix.rowPointers[r + 1]])
+            guard Set(items) == expected else { throw fail("\(keyword) row \(r) does not hold the items of its matrix row") }
+            sequences.append(items)
+        }
+        return InteractionSequences(sequences)
+    }
+
     mutating func evaluation(_ part: String, items: Int) throws -> EvaluationData {
         let head = try fields(part)
         guard head.count == 2, let n = Int(head[1]) else { throw fail("expected '\(part) ratings|ranking <n>'") }
@@ -128,7 +159,9 @@ struct SplitTextReader {
         guard users.count == n, rows.count == n else { throw fail("expected \(n) users and training rows") }
         let h = try fields("history"), history = try triples(rows: n, cols: items, count: try number(h.first ?? "", "count"))
         let t = try fields("targets"), targets = try triples(rows: n, cols: items, count: try number(t.first ?? "", "count"))
-        return .ranking(RankingTargets(history: history, targets: targets, users: users, trainingRows: rows))
+        let sequences = try order("history-order", matching: history)
+        return .ranking(RankingTargets(history: history, targets: targets, users: users, trainingRows: rows,
+                                       historySequences: sequences))
     }
 
     mutating func split() throws -> Split {
@@ -147,9 +180,11 @@ struct SplitTextReader {
         let trainUsers: [Int] = try fields("train-users").map { try number($0, "user") }
         guard trainUsers.count == rows else { throw fail("expected \(rows) train users, found \(trainUsers.count)") }
         let train = try triples(rows: rows, cols: items, count: nnz)
+        let trainSequences = try order("train-order", matching: train)
         let validation = try evaluation("validation", items: items)
         let test = try evaluation("test", items: items)
         return Split(trainingData: TrainingData(train: train, trainUsers: trainUsers, validation: validation,
-                                                ratingRange: ratingRange, itemCount: items), test: test)
+                                                ratingRange: ratingRange, itemCount: items, trainSequences: trainSequences),
+                     test: test)
     }
 }

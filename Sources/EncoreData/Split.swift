@@ -33,15 +33,28 @@ public struct RankingTargets: Sendable, Equatable {
     /// Row of this user in `TrainingData.train`, or -1 for users not in training (strong
     /// generalization), `[n]`.
     public var trainingRows: [Int]
+    /// Each row's history in time order (strong generalization), or nil when the protocol keeps
+    /// no order; sequence models then read the history in item order.
+    public var historySequences: InteractionSequences?
 
-    /// Creates ranking targets; `history` and `targets` have the same shape `[users.count, items]`.
-    public init(history: SparseMatrix, targets: SparseMatrix, users: [Int], trainingRows: [Int]) {
+    /// Creates ranking targets; `history` and `targets` have the same shape `[users.count, items]`
+    /// and `historySequences`, when given, one row per user.
+    public init(history: SparseMatrix, targets: SparseMatrix, users: [Int], trainingRows: [Int],
+                historySequences: InteractionSequences? = nil) {
         requireArgument(history.shape == targets.shape && history.rows == users.count && users.count == trainingRows.count,
                      "RankingTargets: history \(history.shape), targets \(targets.shape), \(users.count) users, \(trainingRows.count) training rows")
+        precondition(historySequences.map { $0.rows == users.count } ?? true,
+                     "RankingTargets: \(historySequences?.rows ?? 0) history sequences for \(users.count) users")
         self.history = history
         self.targets = targets
         self.users = users
         self.trainingRows = trainingRows
+        self.historySequences = historySequences
+    }
+
+    /// The history of rows `range` in time order, or in item order when no order is kept.
+    public func orderedHistory(_ range: Range<Int>) -> InteractionSequences {
+        historySequences?.rows(range) ?? InteractionSequences(orderOf: history.rows(range))
     }
 }
 
@@ -66,18 +79,27 @@ public struct TrainingData: Sendable, Equatable {
     public var ratingRange: ClosedRange<Float>?
     /// Number of items (columns of every matrix).
     public var itemCount: Int
+    /// Each train row's interactions in time order (strong generalization), or nil when the
+    /// protocol keeps no order; sequence models then read rows in item order.
+    public var trainSequences: InteractionSequences?
 
-    /// Creates training data.
+    /// Creates training data; `trainSequences`, when given, has one row per train row.
     public init(train: SparseMatrix, trainUsers: [Int], validation: EvaluationData,
-                ratingRange: ClosedRange<Float>?, itemCount: Int) {
+                ratingRange: ClosedRange<Float>?, itemCount: Int, trainSequences: InteractionSequences? = nil) {
         requireArgument(train.rows == trainUsers.count && train.cols == itemCount,
                      "TrainingData: train \(train.shape), \(trainUsers.count) train users, \(itemCount) items")
+        precondition(trainSequences.map { $0.rows == train.rows } ?? true,
+                     "TrainingData: \(trainSequences?.rows ?? 0) sequences for \(train.rows) train rows")
         self.train = train
         self.trainUsers = trainUsers
         self.validation = validation
         self.ratingRange = ratingRange
         self.itemCount = itemCount
+        self.trainSequences = trainSequences
     }
+
+    /// The train rows in time order, or in item order when the protocol keeps no order.
+    public var orderedTrain: InteractionSequences { trainSequences ?? InteractionSequences(orderOf: train) }
 
     /// Mean of the training values (the fallback prediction for unseen users and items).
     public var trainMean: Float {

@@ -75,10 +75,21 @@ struct SplitBuilder {
         return Split(trainingData: training, test: .ranking(targets(2, history: seen)))
     }
 
+    /// The items of user `u` in time order (equal timestamps keep file order), keeping only
+    /// those `include` accepts.
+    func timeOrderedItems(_ u: Int, where include: (Int32) -> Bool = { _ in true }) -> [Int32] {
+        var unused = SeededRNG(seed: 0)
+        return userOrder(u, order: .time, rng: &unused).map { dataset.interactions[$0].item }.filter(include)
+    }
+
     /// Strong generalization: `test` and `validation` users leave training entirely; each one's
-    /// items seen in training are split at random into fold-in and targets. Users with fewer than
-    /// two such items cannot be evaluated and are dropped from the evaluation rows.
-    func heldOutSplit(test: [Int], validation: [Int], foldInFraction: Double, rng: inout SeededRNG) throws -> Split {
+    /// items seen in training are split into fold-in and targets, at random or by time (the
+    /// earliest `foldInFraction` are the fold-in). Users with fewer than two such items cannot
+    /// be evaluated and are dropped from the evaluation rows. Train rows and fold-in histories
+    /// carry their time order (`InteractionSequences`).
+    func heldOutSplit(
+        test: [Int], validation: [Int], foldInFraction: Double, foldInOrder: SplitProtocol.Order, rng: inout SeededRNG
+    ) throws -> Split {
         var heldOut = [Bool](repeating: false, count: dataset.userCount)
         for u in test { heldOut[u] = true }
         for u in validation { heldOut[u] = true }
@@ -88,32 +99,48 @@ struct SplitBuilder {
         guard train.nonzeroCount > 0 else { throw DataError.invalidSplit(reason: "no training interactions left after holding out users") }
         var seenItem = [Bool](repeating: false, count: dataset.itemCount)
         for c in train.columnIndices { seenItem[Int(c)] = true }
+        let trainSequences = InteractionSequences(trainUsers.map { timeOrderedItems($0) })
         func evaluation(_ users: [Int], rng: inout SeededRNG) -> RankingTargets {
             var history = CSRBuilder(rows: 0, cols: dataset.itemCount)
             var targets = CSRBuilder(rows: 0, cols: dataset.itemCount)
-            var kept: [Int] = []
+            var kept: [Int] = [], sequences: [[Int32]] = []
+            var inFoldIn = [Bool](repeating: false, count: dataset.itemCount)
             for u in users.sorted() {
                 var entries: [(Int32, Float)] = []
-                for e in full.rowPointers[u]..<full.rowPointers[u + 1] where seenItem[Int(full.columnIndices[e])] {
-                    entries.append((full.columnIndices[e], full.values[e]))
+                switch foldInOrder {
+                case .random:
+                    for e in full.rowPointers[u]..<full.rowPointers[u + 1] where seenItem[Int(full.columnIndices[e])] {
+                        entries.append((full.columnIndices[e], full.values[e]))
+                    }
+                case .time:
+                    var unused = SeededRNG(seed: 0)
+                    for i in userOrder(u, order: .time, rng: &unused) where seenItem[Int(dataset.interactions[i].item)] {
+                        entries.append((dataset.interactions[i].item, dataset.interactions[i].rating))
+                    }
                 }
                 guard entries.count >= 2 else { continue }
-                rng.shuffle(&entries)
+                if foldInOrder == .random { rng.shuffle(&entries) }
                 let foldIn = min(entries.count - 1, max(1, Int((foldInFraction * Double(entries.count)).rounded())))
                 let row = Int32(kept.count)
                 for (k, entry) in entries.enumerated() {
                     if k < foldIn { history.append(row: row, col: entry.0, value: entry.1) } else { targets.append(row: row, col: entry.0, value: entry.1) }
                 }
+                for entry in entries[..<foldIn] { inFoldIn[Int(entry.0)] = true }
+                sequences.append(foldInOrder == .time ? entries[..<foldIn].map(\.0) : timeOrderedItems(u) { inFoldIn[Int($0)] })
+                for entry in entries[..<foldIn] { inFoldIn[Int(entry.0)] = false }
                 kept.append(u)
             }
             let h = CSRBuilder(rows: kept.count, cols: dataset.itemCount, rowIndex: history.rowIndex, colIndex: history.colIndex, values: history.values)
             let t = CSRBuilder(rows: kept.count, cols: dataset.itemCount, rowIndex: targets.rowIndex, colIndex: targets.colIndex, values: targets.values)
-            return RankingTargets(history: h.build(), targets: t.build(), users: kept, trainingRows: Array(repeating: -1, count: kept.count))
+            return RankingTargets(history: h.build(), targets: t.build(), users: kept,
+                                  trainingRows: Array(repeating: -1, count: kept.count),
+                                  historySequences: InteractionSequences(sequences))
         }
         var validationRNG = rng.derive("validation"), testRNG = rng.derive("test")
         let training = TrainingData(
             train: train, trainUsers: trainUsers, validation: .ranking(evaluation(validation, rng: &validationRNG)),
-            ratingRange: dataset.isImplicit ? nil : dataset.ratingRange, itemCount: dataset.itemCount)
+            ratingRange: dataset.isImplicit ? nil : dataset.ratingRange, itemCount: dataset.itemCount,
+            trainSequences: trainSequences)
         return Split(trainingData: training, test: .ranking(evaluation(test, rng: &testRNG)))
     }
 }

@@ -30,9 +30,11 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
     /// with fewer than 3 interactions stay in train only. Keys: order ("time").
     case leaveOneOut(order: Order = .time)
     /// `heldOutUsers` validation users and `heldOutUsers` test users are held out entirely;
-    /// their items are restricted to items seen in training and split at random into fold-in
-    /// (`foldInFraction`) and targets. Keys: heldOutUsers (required), foldInFraction (0.8).
-    case strongGeneralization(heldOutUsers: Int, foldInFraction: Double = 0.8)
+    /// their items are restricted to items seen in training and split into fold-in
+    /// (`foldInFraction`) and targets: at random, or by time (`foldInOrder` `time`: the earliest
+    /// interactions are the fold-in, the latest the targets). Keys: heldOutUsers (required),
+    /// foldInFraction (0.8), foldInOrder ("random").
+    case strongGeneralization(heldOutUsers: Int, foldInFraction: Double = 0.8, foldInOrder: Order = .random)
     /// Fold `fold` of `folds` is test. Over ratings: a random `validationFraction` of the rest is
     /// validation. Over users: the next fold's users are validation, both evaluated like strong
     /// generalization (fold-in fraction 0.8). Keys: folds (5), fold (0), over ("ratings"),
@@ -60,7 +62,7 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
     }
 
     private enum Key: String, CodingKey, CaseIterable {
-        case type, testFraction, validationFraction, order, minInteractions, heldOutUsers, foldInFraction, folds, fold, over
+        case type, testFraction, validationFraction, order, minInteractions, heldOutUsers, foldInFraction, foldInOrder, folds, fold, over
     }
 
     /// Decodes the JSON form; unknown keys and out-of-range values are errors naming the key.
@@ -83,9 +85,10 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
             allowed = [.order]
             self = .leaveOneOut(order: try c.decodeIfPresent(Order.self, forKey: .order) ?? .time)
         case "strong-generalization":
-            allowed = [.heldOutUsers, .foldInFraction]
+            allowed = [.heldOutUsers, .foldInFraction, .foldInOrder]
             self = .strongGeneralization(heldOutUsers: try c.decode(Int.self, forKey: .heldOutUsers),
-                                         foldInFraction: try c.decodeIfPresent(Double.self, forKey: .foldInFraction) ?? 0.8)
+                                         foldInFraction: try c.decodeIfPresent(Double.self, forKey: .foldInFraction) ?? 0.8,
+                                         foldInOrder: try c.decodeIfPresent(Order.self, forKey: .foldInOrder) ?? .random)
         case "k-fold":
             allowed = [.folds, .fold, .over, .validationFraction]
             self = .kFold(folds: try c.decodeIfPresent(Int.self, forKey: .folds) ?? 5,
@@ -117,8 +120,9 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
             try c.encode(order, forKey: .order); try c.encode(minimum, forKey: .minInteractions)
         case let .leaveOneOut(order):
             try c.encode(order, forKey: .order)
-        case let .strongGeneralization(n, f):
+        case let .strongGeneralization(n, f, order):
             try c.encode(n, forKey: .heldOutUsers); try c.encode(f, forKey: .foldInFraction)
+            try c.encode(order, forKey: .foldInOrder)
         case let .kFold(folds, fold, over, v):
             try c.encode(folds, forKey: .folds); try c.encode(fold, forKey: .fold)
             try c.encode(over, forKey: .over); try c.encode(v, forKey: .validationFraction)
@@ -138,7 +142,7 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
             return fraction(t, "testFraction") ?? fraction(v, "validationFraction") ?? (minimum >= 3 ? nil : "minInteractions must be at least 3, got \(minimum)")
         case .leaveOneOut:
             return nil
-        case let .strongGeneralization(n, f):
+        case let .strongGeneralization(n, f, _):
             if n < 1 { return "heldOutUsers must be at least 1, got \(n)" }
             return (f > 0 && f < 1) ? nil : "foldInFraction must be in (0, 1), got \(f)"
         case let .kFold(folds, fold, over, v):

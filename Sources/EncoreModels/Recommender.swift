@@ -123,6 +123,19 @@ public protocol Ranker: Recommender {
     ///     trained on (only models with per-user parameters, like CDAE, read it).
     /// - Returns: `[n, items]` scores; higher is better. History items are excluded by the caller.
     func scores(history: SparseMatrix, trainingRows: [Int]) -> Tensor
+
+    /// Scores all items for rows `rows` of `targets`: how evaluation asks. The default reads the
+    /// history matrix (`scores(history:trainingRows:)`); sequence models read the time-ordered
+    /// history (`RankingTargets.orderedHistory`).
+    /// - Returns: `[rows.count, items]` scores; higher is better.
+    func scores(_ targets: RankingTargets, rows: Range<Int>) -> Tensor
+}
+
+extension Ranker {
+    /// Scores the history matrix of the rows.
+    public func scores(_ targets: RankingTargets, rows: Range<Int>) -> Tensor {
+        scores(history: targets.history.rows(rows), trainingRows: Array(targets.trainingRows[rows]))
+    }
 }
 
 /// An error from a model that a run records as its failure reason.

@@ -12,6 +12,7 @@ extension ModelRegistry {
         .adding(DAE.self)
         .adding(MultVAE.self)
         .adding(MultDAE.self)
+        .adding(SVAE.self)
         .adding(EASE.self)
         .adding(Popularity.self)
         .adding(ItemKNN.self)

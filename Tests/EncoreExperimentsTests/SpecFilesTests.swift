@@ -13,13 +13,14 @@ final class SpecFilesTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         XCTAssertEqual(files, [
             "ml100k-comparison.json", "ml100k-ranking.json", "ml100k-rating.json", "ml1m-comparison.json", "ml1m-ranking.json",
-            "ml1m-rating.json", "ml1m-reference-split.json", "quickstart.json",
+            "ml1m-rating.json", "ml1m-reference-split.json", "ml1m-sequential.json", "quickstart.json",
         ])
         for file in files {
             let spec = try ExperimentSpec.load(file: folder.appendingPathComponent(file).path, models: registeredModelsStandIn)
             XCTAssertEqual(spec.name + ".json", file)
             XCTAssertFalse(spec.runPlans().isEmpty)
-            XCTAssertEqual(spec.settings.count, file.contains("comparison") ? 2 : 1, file)
+            // ML-1M's comparison runs SVAE on its own time-ordered split: a third setting.
+            XCTAssertEqual(spec.settings.count, file == "ml1m-comparison.json" ? 3 : file.contains("comparison") ? 2 : 1, file)
         }
         let comparison = try ExperimentSpec.load(file: folder.appendingPathComponent("ml1m-comparison.json").path, models: registeredModelsStandIn)
         let autorec = comparison.models.first { $0.model == "i-autorec" }!.setting
@@ -29,6 +30,11 @@ final class SpecFilesTests: XCTestCase {
         XCTAssertEqual(autorec.selection.metric, "rmse")
         XCTAssertNil(autorec.selection.maxEpochs)
         XCTAssertEqual(comparison.models.first { $0.model == "ease" }!.setting.selection.maxEpochs, 200)
+        XCTAssertEqual(comparison.models.first { $0.model == "svae" }!.setting.evaluationProtocol.foldInOrder, .time)
+        let sequential = try ExperimentSpec.load(file: folder.appendingPathComponent("ml1m-sequential.json").path, models: registeredModelsStandIn)
+        XCTAssertEqual(sequential.dataset.maxUserInteractions, 1000)
+        XCTAssertEqual(sequential.evaluationProtocol.foldInOrder, .time)
+        XCTAssertEqual(sequential.evaluationProtocol.heldOutUsers, 750)
         let reference = try ExperimentSpec.load(file: folder.appendingPathComponent("ml1m-reference-split.json").path, models: registeredModelsStandIn)
         XCTAssertEqual(reference.evaluationProtocol.splitFile, "ml1m-reference.split")
         XCTAssertEqual(reference.selection.patience, 0, "the reference trains 200 epochs and keeps the best validation epoch")

@@ -51,4 +51,9 @@ enum RankingTestSupport {
         let ranker = try XCTUnwrap(model as? any Ranker)
         return (ranker.scores(history: targets.history, trainingRows: targets.trainingRows), targets.history)
     }
+
+    /// Mean training loss of the first and last epoch.
+    static func firstAndLastLoss(_ report: FitReport) throws -> (Double, Double) {
+        (try XCTUnwrap(report.curve.first?.loss), try XCTUnwrap(report.curve.last?.loss))
+    }
 }

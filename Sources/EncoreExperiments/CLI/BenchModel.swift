@@ -8,8 +8,10 @@ extension EncoreCLI {
     ///
     /// Rating models: rating-holdout 90/10 with 10% of train for validation. Ranking models:
     /// strong generalization with 600 + 600 held-out users (80% fold-in), explicit data made
-    /// implicit at rating >= 4 first. `--test` additionally evaluates the selected weights on
-    /// the test split. Model names resolve through `registry`.
+    /// implicit at rating >= 4 first. `--split` replaces the protocol (e.g. SVAE's time-ordered
+    /// strong generalization) and `--min-user-interactions` / `--max-user-interactions` filter
+    /// users first. `--test` additionally evaluates the selected weights on the test split. Model
+    /// names resolve through `registry`.
     static func benchModelCommand(registry: ModelRegistry) -> Command { Command(
         name: "bench model", overview: "Time a registered model's training epochs and evaluation.",
         arguments: [ArgumentSpec("MODEL", "A registered model name (see 'encore models').")],
@@ -19,6 +21,9 @@ extension EncoreCLI {
             .value("config", "JSON", "Config overrides as a JSON object (default: the model's defaults)."),
             .value("seed", "N", "Split and training seed (default 1)."),
             .value("patience", "N", "Early-stopping patience (default: never stop early)."),
+            .value("split", "JSON|TYPE", "The split protocol (default: the task's standard one)."),
+            .value("min-user-interactions", "N", "Drop users with fewer than N interactions first."),
+            .value("max-user-interactions", "N", "Drop users with more than N interactions first."),
             .flag("test", "Also print validation and test metrics of the selected epoch."),
         ]
     ) { arguments in
@@ -32,9 +37,13 @@ extension EncoreCLI {
         let epochs = try arguments.int("epochs", default: 5, range: 1...100_000)!
         let seed = try arguments.int("seed", default: 1, range: 0...Int.max)!
         let patience = try arguments.int("patience", default: Int.max, range: 1...Int.max)!
+        let split = try arguments.value("split").map(parseSplit)
+        let users = Preprocessing(
+            minUserInteractions: try arguments.int("min-user-interactions", default: 0, range: 0...1_000_000)!,
+            maxUserInteractions: try arguments.int("max-user-interactions", default: 0, range: 0...1_000_000)!)
         let result = try benchModel(
             entry: entry, path: path, threads: threads, epochs: epochs, configJSON: Data((arguments.value("config") ?? "").utf8),
-            seed: UInt64(seed), patience: patience, evaluateTest: arguments.flag("test"))
+            seed: UInt64(seed), patience: patience, evaluateTest: arguments.flag("test"), split: split, users: users)
         print(arguments.flag("json") ? result.jsonLine : result.textLine)
         return .success
     } }
@@ -68,11 +77,11 @@ extension EncoreCLI {
     /// Loads `path`, splits it by the model's task, trains and times.
     static func benchModel(
         entry: ModelRegistry.Entry, path: String, threads: Int, epochs: Int, configJSON: Data, seed: UInt64,
-        patience: Int, evaluateTest: Bool
+        patience: Int, evaluateTest: Bool, split requested: SplitProtocol? = nil, users: Preprocessing = Preprocessing()
     ) throws -> ModelBenchResult {
         var (dataset, _) = try DataLoader.load(path)
         let isRating = entry.description.task == .rating
-        let splitProtocol: SplitProtocol
+        var splitProtocol: SplitProtocol
         let metric: Metric
         if isRating {
             splitProtocol = .ratingHoldout(testFraction: 0.1, validationFraction: 0.1)
@@ -82,6 +91,8 @@ extension EncoreCLI {
             splitProtocol = .strongGeneralization(heldOutUsers: 600, foldInFraction: 0.8)
             metric = Metric(.ndcg, k: 100)
         }
+        if users.minUserInteractions > 0 || users.maxUserInteractions > 0 { dataset = try dataset.preprocessed(users).0 }
+        if let requested { splitProtocol = requested }
         let dimensions = DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactions.count)
         try MemoryLimit.machineDefault.check(entry, configJSON: configJSON, dimensions: dimensions, maxK: 100)
         let split = try makeSplit(dataset, protocol: splitProtocol, seed: seed)
@@ -94,7 +105,8 @@ extension EncoreCLI {
         let timed = report.curve.count > 1 ? Array(report.curve.dropFirst()) : report.curve
         var test: [String: Double] = [:]
         if evaluateTest {
-            let metrics = isRating ? [Metric(.rmse), Metric(.mae)] : [Metric(.ndcg, k: 100), Metric(.recall, k: 20), Metric(.recall, k: 50)]
+            let metrics = isRating ? [Metric(.rmse), Metric(.mae)]
+                : [Metric(.ndcg, k: 100), Metric(.recall, k: 20), Metric(.recall, k: 50), Metric(.ndcg, k: 10), Metric(.recallFull, k: 100)]
             let evaluation = try ModelEvaluation.evaluate(
                 model, on: split.test, metrics: metrics, ratingRange: data.ratingRange, threads: threads)
             for m in metrics { test[m.name] = evaluation.value(m) }

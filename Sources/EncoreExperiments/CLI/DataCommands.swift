@@ -34,6 +34,7 @@ extension EncoreCLI {
             .flag("explicit", "Keep rating values."),
             .value("k-core", "K", "Iteratively drop users and items with fewer than K interactions."),
             .value("min-user-interactions", "N", "Drop users with fewer than N interactions (after the k-core)."),
+            .value("max-user-interactions", "N", "Drop users with more than N interactions (after the k-core)."),
             .flag("keep-duplicates", "Do not deduplicate (user, item) pairs (default: keep the latest)."),
             .flag("skip-bad-lines", "Skip malformed lines and report how many."),
             .value("separator", "SEP", "Field separator of a plain file (with --columns); e.g. ',' or '::'."),
@@ -83,7 +84,8 @@ extension EncoreCLI {
         let preprocessing = Preprocessing(
             mode: mode, deduplicate: !arguments.flag("keep-duplicates"),
             kCore: try arguments.int("k-core", default: 0, range: 0...1_000_000)!,
-            minUserInteractions: try arguments.int("min-user-interactions", default: 0, range: 0...1_000_000)!)
+            minUserInteractions: try arguments.int("min-user-interactions", default: 0, range: 0...1_000_000)!,
+            maxUserInteractions: try arguments.int("max-user-interactions", default: 0, range: 0...1_000_000)!)
         let (dataset, report) = try raw.preprocessed(preprocessing)
         let loadSeconds = (clock.now - start).seconds
         var splitLine: String?

@@ -122,7 +122,7 @@ extension ExperimentRunner {
     private func saveRecommendations(_ model: any Recommender, k: Int, split: Split, dataset: Dataset, directory: URL) throws {
         guard case let .ranking(targets) = split.test, let ranker = model as? any Ranker else { return }
         let recommendations = Recommendations(history: targets.history, k: k, threads: spec.threads) { rows in
-            ranker.scores(history: targets.history.rows(rows), trainingRows: Array(targets.trainingRows[rows]))
+            ranker.scores(targets, rows: rows)
         }
         let userIDs = targets.users.map { dataset.userIDs[$0] }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

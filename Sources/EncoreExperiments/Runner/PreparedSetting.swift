@@ -98,6 +98,7 @@ final class PreparedSetting: @unchecked Sendable {
         if let threshold = setting.dataset.threshold, setting.dataset.mode == .implicit { text += ", ratings >= \(threshold) kept as 1" }
         if setting.dataset.kCore > 0 { text += ", \(setting.dataset.kCore)-core" }
         if setting.dataset.minUserInteractions > 0 { text += ", users with >= \(setting.dataset.minUserInteractions) interactions" }
+        if setting.dataset.maxUserInteractions > 0 { text += ", users with <= \(setting.dataset.maxUserInteractions) interactions" }
         return text
     }
 
@@ -117,8 +118,9 @@ final class PreparedSetting: @unchecked Sendable {
             return "user-holdout (\(order.rawValue)): per user \(percent(test)) test, \(percent(validation)) validation, users with < \(minimum) interactions train only; \(seed)"
         case let .leaveOneOut(order):
             return "leave-one-out (\(order.rawValue)): one test and one validation interaction per user; \(seed)"
-        case let .strongGeneralization(heldOut, foldIn):
-            return "strong generalization: \(heldOut) validation + \(heldOut) test users held out, \(percent(foldIn)) of each held-out user's items as fold-in, the rest as targets; \(seed)"
+        case let .strongGeneralization(heldOut, foldIn, order):
+            let which = order == .time ? "the earliest \(percent(foldIn)) of each held-out user's items as fold-in, the latest" : "\(percent(foldIn)) of each held-out user's items as fold-in, the rest"
+            return "strong generalization: \(heldOut) validation + \(heldOut) test users held out, \(which) as targets; \(seed)"
         case let .kFold(folds, fold, over, _):
             return "k-fold over \(over.rawValue): fold \(fold + 1) of \(folds) as test; \(seed)"
         }
@@ -171,7 +173,8 @@ final class PreparedSetting: @unchecked Sendable {
         case .implicit:
             mode = alreadyImplicit && spec.threshold == nil ? nil : .implicit(threshold: Float(spec.threshold ?? 4))
         }
-        return Preprocessing(mode: mode, deduplicate: spec.dedupe, kCore: spec.kCore, minUserInteractions: spec.minUserInteractions)
+        return Preprocessing(mode: mode, deduplicate: spec.dedupe, kCore: spec.kCore, minUserInteractions: spec.minUserInteractions,
+                             maxUserInteractions: spec.maxUserInteractions)
     }
 
     static func splitProtocol(for spec: ProtocolSpec) -> SplitProtocol {
@@ -181,7 +184,9 @@ final class PreparedSetting: @unchecked Sendable {
             return .userHoldout(testFraction: spec.testFraction, validationFraction: spec.validationFraction,
                                 order: spec.order == .time ? .time : .random, minInteractions: spec.minInteractions)
         case .leaveOneOut: return .leaveOneOut(order: spec.order == .time ? .time : .random)
-        case .strongGeneralization: return .strongGeneralization(heldOutUsers: spec.heldOutUsers, foldInFraction: spec.foldInFraction)
+        case .strongGeneralization:
+            return .strongGeneralization(heldOutUsers: spec.heldOutUsers, foldInFraction: spec.foldInFraction,
+                                         foldInOrder: spec.foldInOrder == .time ? .time : .random)
         case .kFold:
             return .kFold(folds: spec.folds, fold: spec.fold, over: spec.foldUnit == .users ? .users : .ratings,
                           validationFraction: spec.validationFraction)

@@ -90,6 +90,8 @@ public struct DatasetSpec: Sendable, Equatable {
     public var kCore: Int
     /// Drop users with fewer interactions, after the threshold (default 0).
     public var minUserInteractions: Int
+    /// Drop users with more interactions, after the threshold; 0 disables (default 0).
+    public var maxUserInteractions: Int = 0
 }
 
 /// Explicit ratings (rating models, rmse / mae) or implicit interactions (ranking).
@@ -176,6 +178,9 @@ public struct ProtocolSpec: Sendable, Equatable {
     /// docs/data.md) instead of being made: e.g. another implementation's exact split, exported
     /// with the dataset's indices. `kind` still says what the split is; `seed` does not apply.
     public var splitFile: String? = nil
+    /// Strong generalization: how a held-out user's items divide into fold-in and targets:
+    /// at random (default) or by time (the earliest are the fold-in).
+    public var foldInOrder: Order = .random
 }
 
 /// Model selection on validation.

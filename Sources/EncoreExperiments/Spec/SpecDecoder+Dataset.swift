@@ -1,7 +1,7 @@
 extension SpecDecoder {
     static let datasetKeys = [
         "name", "path", "format", "separator", "header", "columns", "data_dir", "mode", "threshold", "dedupe",
-        "k_core", "min_user_interactions", "synthetic",
+        "k_core", "min_user_interactions", "max_user_interactions", "synthetic",
     ]
     static let fileFormats = ["movielens-100k", "movielens-dat", "movielens-csv", "delimited", "recbole-inter"]
     static let syntheticKeys = ["users", "items", "interactions_per_user", "rank", "popularity_skew", "seed"]
@@ -54,10 +54,15 @@ extension SpecDecoder {
         let dedupe = object.bool("dedupe", problems: &problems) ?? true
         let kCore = object.int("k_core", range: 0...Int.max, problems: &problems) ?? 0
         let minimum = object.int("min_user_interactions", range: 0...Int.max, problems: &problems) ?? 0
+        let maximum = object.int("max_user_interactions", range: 0...Int.max, problems: &problems) ?? 0
+        if maximum > 0 && maximum < minimum {
+            problems.add(object.path("max_user_interactions"), expected: "0 (no limit) or at least min_user_interactions (\(minimum))",
+                         found: "\(maximum)")
+        }
         guard modeValid, let source else { return nil }
         return DatasetSpec(
             source: source, dataDirectory: dataDirectory, mode: mode, threshold: threshold, dedupe: dedupe,
-            kCore: kCore, minUserInteractions: minimum)
+            kCore: kCore, minUserInteractions: minimum, maxUserInteractions: maximum)
     }
 
     private mutating func fileFormat(_ object: ObjectReader) -> DatasetSpec.FileFormat? {

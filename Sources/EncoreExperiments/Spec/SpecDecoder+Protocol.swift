@@ -1,6 +1,6 @@
 extension SpecDecoder {
     static let protocolKeys = [
-        "kind", "test_fraction", "validation_fraction", "held_out_users", "fold_in_fraction", "order",
+        "kind", "test_fraction", "validation_fraction", "held_out_users", "fold_in_fraction", "fold_in_order", "order",
         "min_interactions", "folds", "fold", "over", "seed", "split_file",
     ]
     static let selectionKeys = ["metric", "patience", "max_epochs"]
@@ -12,7 +12,7 @@ extension SpecDecoder {
         case .ratingHoldout: return ["test_fraction", "validation_fraction", "seed", "split_file"]
         case .userHoldout: return ["test_fraction", "validation_fraction", "order", "min_interactions", "seed", "split_file"]
         case .leaveOneOut: return ["order", "seed", "split_file"]
-        case .strongGeneralization: return ["held_out_users", "fold_in_fraction", "seed", "split_file"]
+        case .strongGeneralization: return ["held_out_users", "fold_in_fraction", "fold_in_order", "seed", "split_file"]
         case .kFold: return ["folds", "fold", "over", "validation_fraction", "fold_in_fraction", "seed", "split_file"]
         }
     }
@@ -53,7 +53,9 @@ extension SpecDecoder {
             order: object.string("order", allowed: ["random", "time"], problems: &problems).flatMap(ProtocolSpec.Order.init)
                 ?? (kind == .leaveOneOut ? .time : .random),
             minInteractions: object.int("min_interactions", range: 2...Int.max, problems: &problems) ?? 3,
-            folds: folds, fold: fold, foldUnit: over, seed: seed, splitFile: splitFile)
+            folds: folds, fold: fold, foldUnit: over, seed: seed, splitFile: splitFile,
+            foldInOrder: object.string("fold_in_order", allowed: ["random", "time"], problems: &problems).flatMap(ProtocolSpec.Order.init)
+                ?? .random)
     }
 
     /// Decodes a non-empty list of distinct metric names into canonical names.

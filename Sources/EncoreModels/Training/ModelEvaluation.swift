@@ -68,7 +68,7 @@ public enum ModelEvaluation {
             let evaluator = RankingEvaluator(
                 metrics: metrics.filter { $0.kind.isRanking }, batchSize: batchSize, threads: threads)
             let report = evaluator.evaluate(history: targets.history, targets: targets.targets) { rows in
-                ranker.scores(history: targets.history.rows(rows), trainingRows: Array(targets.trainingRows[rows]))
+                ranker.scores(targets, rows: rows)
             }
             return .ranking(report)
         }
