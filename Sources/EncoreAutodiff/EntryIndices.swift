@@ -24,8 +24,9 @@ public struct EntryIndices: Sendable, Equatable {
     public init(rows: [Int32], columns: [Int32], rowCount: Int, columnCount: Int) {
         requireShape(rowCount >= 0 && columnCount >= 0, "EntryIndices: negative shape [\(rowCount), \(columnCount)]")
         requireShape(rows.count == columns.count, "EntryIndices: \(rows.count) rows vs \(columns.count) columns")
+        requireShape(rows.count <= Int(Int32.max), "EntryIndices: \(rows.count) entries exceed Int32 numbering")
         requireShape(
-            rows.allSatisfy { $0 >= 0 && Int($0) < rowCount } && columns.allSatisfy { $0 >= 0 && Int($0) < columnCount },
+            EntryIndices.allBelow(rows, rowCount) && EntryIndices.allBelow(columns, columnCount),
             "EntryIndices: a position lies outside [\(rowCount), \(columnCount)]")
         self.rows = rows
         self.columns = columns
@@ -38,9 +39,18 @@ public struct EntryIndices: Sendable, Equatable {
     /// The stored (nonzero) positions of a CSR matrix, in CSR order, so `sparse.values` are the
     /// matching targets.
     public init(nonzerosOf sparse: SparseMatrix) {
+        requireShape(sparse.rows <= Int(Int32.max), "EntryIndices(nonzerosOf:): \(sparse.shape) has too many rows for Int32")
         var rows = [Int32](repeating: 0, count: sparse.nonzeroCount)
-        for r in 0..<sparse.rows {
-            for e in sparse.rowPointers[r]..<sparse.rowPointers[r + 1] { rows[e] = Int32(r) }
+        // CSR row pointers are nondecreasing from 0 to `nonzeroCount` (checked by SparseMatrix),
+        // so every write lands inside `rows`.
+        rows.withUnsafeMutableBufferPointer { target in
+            sparse.rowPointers.withUnsafeBufferPointer { pointers in
+                guard let t = target.baseAddress else { return }
+                for r in 0..<sparse.rows {
+                    let tag = Int32(r)
+                    for e in pointers[r]..<pointers[r &+ 1] { t[e] = tag }
+                }
+            }
         }
         self.init(rows: rows, columns: sparse.columnIndices, rowCount: sparse.rows, columnCount: sparse.cols)
     }
@@ -48,22 +58,45 @@ public struct EntryIndices: Sendable, Equatable {
     /// Counting sort of entry numbers by key (stable). Keys already in order, as the rows of
     /// entries built row by row are, skip the scatter: the order is the identity.
     private static func group(_ keys: [Int32], buckets: Int) -> ([Int], [Int32]) {
+        // Keys were checked to lie in `0..<buckets` by `init`; the counts fit in `Int`.
         var starts = [Int](repeating: 0, count: buckets + 1)
         var ordered = true
-        var previous: Int32 = 0
-        for key in keys {
-            starts[Int(key) + 1] += 1
-            if key < previous { ordered = false }
-            previous = key
+        keys.withUnsafeBufferPointer { k in
+            starts.withUnsafeMutableBufferPointer { sp in
+                let s = sp.baseAddress!
+                var previous: Int32 = 0
+                for key in k {
+                    s[Int(key) &+ 1] &+= 1
+                    if key < previous { ordered = false }
+                    previous = key
+                }
+                for b in 0..<buckets { s[b &+ 1] &+= s[b] }
+            }
         }
-        for b in 0..<buckets { starts[b + 1] += starts[b] }
         if ordered { return (starts, Array(0..<Int32(keys.count))) }
         var next = starts
-        var order = [Int32](repeating: 0, count: keys.count)
-        for (e, key) in keys.enumerated() {
-            order[next[Int(key)]] = Int32(e)
-            next[Int(key)] += 1
+        let order = [Int32](unsafeUninitializedCapacity: keys.count) { o, initialized in
+            keys.withUnsafeBufferPointer { k in
+                next.withUnsafeMutableBufferPointer { np in
+                    let n = np.baseAddress!, out = o.baseAddress!
+                    for e in 0..<k.count {
+                        let key = Int(k[e])
+                        out[n[key]] = Int32(truncatingIfNeeded: e)
+                        n[key] &+= 1
+                    }
+                }
+            }
+            initialized = keys.count
         }
         return (starts, order)
+    }
+
+    /// Whether every value lies in `0..<bound`.
+    private static func allBelow(_ values: [Int32], _ bound: Int) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            var outside = false
+            for value in v where value < 0 || Int(value) >= bound { outside = true }
+            return !outside
+        }
     }
 }

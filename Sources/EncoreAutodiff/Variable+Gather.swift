@@ -94,7 +94,7 @@ extension Tensor {
                     if index < 0 || index >= rowCount {
                         shapeCheckFailure("scatterRows: row \(index) outside [\(rowCount), \(n)]")
                     }
-                    let target = t.baseAddress! + index * n, source = s.baseAddress! + i * n
+                    let target = t.baseAddress! + index &* n, source = s.baseAddress! + i &* n
                     for j in 0..<n { target[j] += source[j] }
                 }
             }

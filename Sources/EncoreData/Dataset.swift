@@ -132,39 +132,91 @@ struct CSRBuilder {
 
     func build() -> SparseMatrix {
         let n = values.count
+        requireShape(
+            rowIndex.count == n && colIndex.count == n,
+            "CSRBuilder.build: \(rowIndex.count) rows, \(colIndex.count) columns and \(n) values")
+        requireShape(
+            rows >= 0 && rowIndex.allSatisfy { $0 >= 0 && Int($0) < rows },
+            "CSRBuilder.build: a row index lies outside 0..<\(rows)")
+        requireShape(
+            cols >= 0 && colIndex.allSatisfy { $0 >= 0 && Int($0) < cols },
+            "CSRBuilder.build: a column index lies outside 0..<\(cols)")
+        // Indices were checked above, so every access below stays in bounds.
         var pointers = [Int](repeating: 0, count: rows + 1)
-        for r in rowIndex { pointers[Int(r) + 1] += 1 }
-        for r in 0..<rows { pointers[r + 1] += pointers[r] }
-        var next = pointers
         var order = [Int](repeating: 0, count: n)
-        for i in 0..<n {
-            let r = Int(rowIndex[i])
-            order[next[r]] = i
-            next[r] += 1
+        rowIndex.withUnsafeBufferPointer { rowBuffer in
+            pointers.withUnsafeMutableBufferPointer { pointerBuffer in
+                order.withUnsafeMutableBufferPointer { orderBuffer in
+                    let p = pointerBuffer.baseAddress!
+                    for r in rowBuffer { p[Int(r) &+ 1] &+= 1 }
+                    for r in 0..<rows { p[r &+ 1] &+= p[r] }
+                    guard n > 0 else { return }
+                    var next = Array(pointerBuffer)
+                    next.withUnsafeMutableBufferPointer { nextBuffer in
+                        let (o, x) = (orderBuffer.baseAddress!, nextBuffer.baseAddress!)
+                        for i in 0..<n {
+                            let r = Int(rowBuffer[i])
+                            o[x[r]] = i
+                            x[r] &+= 1
+                        }
+                    }
+                }
+            }
         }
         var outColumns = [Int32](repeating: 0, count: n)
         var outValues = [Float](repeating: 0, count: n)
         var finalPointers = [Int](repeating: 0, count: rows + 1)
         var write = 0
+        // Within a row, entries sort by (column, input position): a total order, so the result
+        // does not depend on the sort algorithm, and the last duplicate comes last. The pair is
+        // packed in one `UInt64` key (column bits above the position) when positions fit 32 bits.
+        let packed = n <= Int(UInt32.max)
+        var keys: [UInt64] = []
         var segment: [Int] = []
-        for r in 0..<rows {
-            segment.removeAll(keepingCapacity: true)
-            segment.append(contentsOf: order[pointers[r]..<pointers[r + 1]])
-            // Stable by input position so that the last duplicate wins.
-            segment.sort { colIndex[$0] != colIndex[$1] ? colIndex[$0] < colIndex[$1] : $0 < $1 }
-            var last: Int32 = -1
-            for i in segment {
-                let c = colIndex[i]
-                if c == last {
-                    outValues[write - 1] = values[i]
-                } else {
-                    outColumns[write] = c
-                    outValues[write] = values[i]
-                    write += 1
-                    last = c
+        colIndex.withUnsafeBufferPointer { columnBuffer in
+            values.withUnsafeBufferPointer { valueBuffer in
+                order.withUnsafeBufferPointer { orderBuffer in
+                    pointers.withUnsafeBufferPointer { p in
+                        outColumns.withUnsafeMutableBufferPointer { columnTarget in
+                            outValues.withUnsafeMutableBufferPointer { valueTarget in
+                                finalPointers.withUnsafeMutableBufferPointer { finalBuffer in
+                                    let (cs, vs) = (columnBuffer, valueBuffer)
+                                    let (ct, vt, f) = (columnTarget, valueTarget, finalBuffer)
+                                    for r in 0..<rows {
+                                        let rowOrder = orderBuffer[p[r]..<p[r &+ 1]]
+                                        if packed {
+                                            keys.removeAll(keepingCapacity: true)
+                                            for i in rowOrder {
+                                                keys.append(UInt64(UInt32(bitPattern: cs[i])) << 32 | UInt64(i))
+                                            }
+                                            keys.sort()
+                                            segment.removeAll(keepingCapacity: true)
+                                            for key in keys { segment.append(Int(key & 0xFFFF_FFFF)) }
+                                        } else {
+                                            segment.removeAll(keepingCapacity: true)
+                                            segment.append(contentsOf: rowOrder)
+                                            segment.sort { cs[$0] != cs[$1] ? cs[$0] < cs[$1] : $0 < $1 }
+                                        }
+                                        var last: Int32 = -1
+                                        for i in segment {
+                                            let c = cs[i]
+                                            if c == last {
+                                                vt[write &- 1] = vs[i]
+                                            } else {
+                                                ct[write] = c
+                                                vt[write] = vs[i]
+                                                write &+= 1
+                                                last = c
+                                            }
+                                        }
+                                        f[r &+ 1] = write
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            finalPointers[r + 1] = write
         }
         outColumns.removeLast(n - write)
         outValues.removeLast(n - write)

@@ -185,18 +185,41 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The transpose `[cols, rows]`. O(nnz + rows + cols).
     public func transposed() -> SparseMatrix {
+        // Column indices lie in `0..<cols` and row pointers are valid CSR (checked on
+        // construction), so every index below is in bounds and no count overflows.
         var counts = [Int](repeating: 0, count: cols + 1)
-        for c in columnIndices { counts[Int(c) + 1] += 1 }
-        for c in 0..<cols { counts[c + 1] += counts[c] }
+        columnIndices.withUnsafeBufferPointer { source in
+            counts.withUnsafeMutableBufferPointer { countBuffer in
+                let n = countBuffer.baseAddress!
+                for c in source { n[Int(c) &+ 1] &+= 1 }
+                for c in 0..<cols { n[c &+ 1] &+= n[c] }
+            }
+        }
         var next = counts
         var newColumns = [Int32](repeating: 0, count: nonzeroCount)
         var newValues = [Float](repeating: 0, count: nonzeroCount)
-        for r in 0..<rows {
-            for e in rowPointers[r]..<rowPointers[r + 1] {
-                let c = Int(columnIndices[e])
-                newColumns[next[c]] = Int32(r)
-                newValues[next[c]] = values[e]
-                next[c] += 1
+        rowPointers.withUnsafeBufferPointer { pointers in
+            columnIndices.withUnsafeBufferPointer { columnSource in
+                values.withUnsafeBufferPointer { valueSource in
+                    next.withUnsafeMutableBufferPointer { nextBuffer in
+                        newColumns.withUnsafeMutableBufferPointer { columnTarget in
+                            newValues.withUnsafeMutableBufferPointer { valueTarget in
+                                guard nonzeroCount > 0 else { return }
+                                let (cs, vs) = (columnSource.baseAddress!, valueSource.baseAddress!)
+                                let (ct, vt, n) = (columnTarget.baseAddress!, valueTarget.baseAddress!, nextBuffer.baseAddress!)
+                                for r in 0..<rows {
+                                    let tag = Int32(r)
+                                    for e in pointers[r]..<pointers[r &+ 1] {
+                                        let c = Int(cs[e]), slot = n[c]
+                                        ct[slot] = tag
+                                        vt[slot] = vs[e]
+                                        n[c] = slot &+ 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return SparseMatrix(unchecked: cols, cols: rows, rowPointers: counts, columnIndices: newColumns,
@@ -217,17 +240,36 @@ public struct SparseMatrix: Sendable, Equatable {
         if let bad = indices.first(where: { $0 < 0 || $0 >= rowCount }) {
             shapeCheckFailure("SparseMatrix.gatherRows: row \(bad) out of bounds for \(shape)")
         }
+        // Indices were checked above and the row pointers are valid CSR, so every copy below
+        // stays inside its arrays and the running total never exceeds `nonzeroCount` per index.
         var pointers = [Int](repeating: 0, count: indices.count + 1)
-        for (i, r) in indices.enumerated() {
-            pointers[i + 1] = pointers[i] + count(ofRow: r)
+        rowPointers.withUnsafeBufferPointer { source in
+            pointers.withUnsafeMutableBufferPointer { target in
+                let (s, t) = (source.baseAddress!, target.baseAddress!)
+                for (i, r) in indices.enumerated() { t[i &+ 1] = t[i] + (s[r &+ 1] &- s[r]) }
+            }
         }
-        var newColumns = [Int32](repeating: 0, count: pointers[indices.count])
-        var newValues = [Float](repeating: 0, count: pointers[indices.count])
-        for (i, r) in indices.enumerated() {
-            let start = rowPointers[r], n = count(ofRow: r)
-            for e in 0..<n {
-                newColumns[pointers[i] + e] = columnIndices[start + e]
-                newValues[pointers[i] + e] = values[start + e]
+        let total = pointers[indices.count]
+        var newColumns = [Int32](repeating: 0, count: total)
+        var newValues = [Float](repeating: 0, count: total)
+        rowPointers.withUnsafeBufferPointer { source in
+            columnIndices.withUnsafeBufferPointer { columnSource in
+                values.withUnsafeBufferPointer { valueSource in
+                    newColumns.withUnsafeMutableBufferPointer { columnTarget in
+                        newValues.withUnsafeMutableBufferPointer { valueTarget in
+                            guard total > 0 else { return }
+                            let (s, cs, vs) = (source.baseAddress!, columnSource.baseAddress!, valueSource.baseAddress!)
+                            let (ct, vt) = (columnTarget.baseAddress!, valueTarget.baseAddress!)
+                            var offset = 0
+                            for r in indices {
+                                let start = s[r], n = s[r &+ 1] &- start
+                                (ct + offset).update(from: cs + start, count: n)
+                                (vt + offset).update(from: vs + start, count: n)
+                                offset &+= n
+                            }
+                        }
+                    }
+                }
             }
         }
         return SparseMatrix(unchecked: indices.count, cols: cols, rowPointers: pointers,

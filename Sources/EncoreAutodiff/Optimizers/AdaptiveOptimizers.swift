@@ -111,13 +111,13 @@ private func rootScaledStep(
     typealias V = VectorMath.V
     let (vRate, vEps) = (V(repeating: rate), V(repeating: epsilon))
     var k = range.lowerBound
-    while k + 8 <= range.upperBound {
+    while k &+ 8 <= range.upperBound {
         let gk = UnsafeRawPointer(g + k).loadUnaligned(as: V.self)
         let sk = accumulate(UnsafeRawPointer(s + k).loadUnaligned(as: V.self), gk)
         UnsafeMutableRawPointer(s + k).storeBytes(of: sk, as: V.self)
         let pk = UnsafeRawPointer(p + k).loadUnaligned(as: V.self)
         UnsafeMutableRawPointer(p + k).storeBytes(of: pk - vRate * gk / (VectorMath.sqrt(sk) + vEps), as: V.self)
-        k += 8
+        k &+= 8
     }
     while k < range.upperBound {
         var gk = V(), sk = V()
@@ -126,6 +126,6 @@ private func rootScaledStep(
         sk = accumulate(sk, gk)
         s[k] = sk[0]
         p[k] -= rate * gk[0] / (VectorMath.sqrt(sk)[0] + epsilon)
-        k += 1
+        k &+= 1
     }
 }

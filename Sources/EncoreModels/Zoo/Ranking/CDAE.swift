@@ -183,19 +183,41 @@ public class CDAE: GradientModel, Ranker {
     /// `m·|positives|` uniform draws per row, positives discarded, duplicates merged (kept in
     /// draw order: sorting them cost more than the rest of the sampling).
     static func sampleNegatives(_ train: SparseMatrix, perPositive m: Int, rng: inout SeededRNG) -> ([Int], [Int32]) {
-        var starts = [0], items: [Int32] = []
-        // At most every (row, column) pair is kept, whatever m is.
-        items.reserveCapacity(min(MemoryEstimate.product([train.nonzeroCount, m]), MemoryEstimate.product([train.rows, train.cols])))
-        var mark = [Int32](repeating: -1, count: train.cols)
-        for r in 0..<train.rows {
-            for c in train.columns(ofRow: r) { mark[Int(c)] = Int32(r) }
-            for _ in 0..<(m * train.count(ofRow: r)) {
-                let item = rng.int(below: train.cols)
-                guard mark[item] != Int32(r) else { continue }
-                mark[item] = Int32(r)
-                items.append(Int32(item))
+        requireArgument(m >= 0, "CDAE: negatives per positive must be >= 0, got \(m)")
+        let (rowCount, itemCount) = (train.rows, train.cols)
+        // At most `m` draws per positive and at most every (row, column) pair are kept, whatever
+        // m is (the products saturate instead of overflowing).
+        let capacity = min(MemoryEstimate.product([train.nonzeroCount, m]), MemoryEstimate.product([rowCount, itemCount]))
+        var starts = [Int](repeating: 0, count: rowCount + 1)
+        var mark = [Int32](repeating: -1, count: itemCount)
+        // `capacity` bounds the writes; CSR column indices lie in `0..<itemCount` (checked by
+        // SparseMatrix) and draws are below it.
+        let items = [Int32](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            let out = buffer.baseAddress
+            var count = 0
+            train.rowPointers.withUnsafeBufferPointer { pointers in
+                train.columnIndices.withUnsafeBufferPointer { columns in
+                    mark.withUnsafeMutableBufferPointer { markBuffer in
+                        starts.withUnsafeMutableBufferPointer { startBuffer in
+                            let seen = markBuffer.baseAddress, s = startBuffer.baseAddress!
+                            for r in 0..<rowCount {
+                                let tag = Int32(r)
+                                let (begin, end) = (pointers[r], pointers[r &+ 1])
+                                for e in begin..<end { seen![Int(columns[e])] = tag }
+                                for _ in 0..<MemoryEstimate.product([m, end &- begin]) {
+                                    let item = rng.int(below: itemCount)
+                                    guard seen![item] != tag else { continue }
+                                    seen![item] = tag
+                                    out![count] = Int32(truncatingIfNeeded: item)
+                                    count &+= 1
+                                }
+                                s[r &+ 1] = count
+                            }
+                        }
+                    }
+                }
             }
-            starts.append(items.count)
+            initialized = count
         }
         return (starts, items)
     }
@@ -214,22 +236,36 @@ public class CDAE: GradientModel, Ranker {
         let hidden = encode(corrupted, userRows: userVectors?.gatherRows(batch), mode: .recording)
         // Positives then this epoch's negatives, user by user (so entries arrive grouped by row),
         // written straight into arrays of the exact size.
+        requireShape(
+            batch.allSatisfy { $0 >= 0 && $0 < negativeStarts.count - 1 },
+            "CDAE.loss: a batch user lies outside the \(negativeStarts.count - 1) users of this epoch's negatives")
         var entryCount = x.nonzeroCount
         for user in batch { entryCount += negativeStarts[user + 1] - negativeStarts[user] }
         var rows = [Int32](repeating: 0, count: entryCount), columns = [Int32](repeating: 0, count: entryCount)
         var targets = [Float](repeating: 0, count: entryCount)
+        // `entryCount` counts exactly the entries written below, so every write is in bounds.
         rows.withUnsafeMutableBufferPointer { rp in
             columns.withUnsafeMutableBufferPointer { cp in
                 targets.withUnsafeMutableBufferPointer { tp in
-                    var e = 0
-                    for (local, user) in batch.enumerated() {
-                        for c in x.columns(ofRow: local) {
-                            rp[e] = Int32(local); cp[e] = c; tp[e] = 1
-                            e += 1
-                        }
-                        for n in negativeStarts[user]..<negativeStarts[user + 1] {
-                            rp[e] = Int32(local); cp[e] = negativeItems[n]
-                            e += 1
+                    x.rowPointers.withUnsafeBufferPointer { xp in
+                        x.columnIndices.withUnsafeBufferPointer { xc in
+                            negativeStarts.withUnsafeBufferPointer { ns in
+                                negativeItems.withUnsafeBufferPointer { ni in
+                                    let (r, c, t) = (rp.baseAddress!, cp.baseAddress!, tp.baseAddress!)
+                                    var e = 0
+                                    for (local, user) in batch.enumerated() {
+                                        let tag = Int32(local)
+                                        for p in xp[local]..<xp[local &+ 1] {
+                                            r[e] = tag; c[e] = xc[p]; t[e] = 1
+                                            e &+= 1
+                                        }
+                                        for n in ns[user]..<ns[user &+ 1] {
+                                            r[e] = tag; c[e] = ni[n]
+                                            e &+= 1
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
