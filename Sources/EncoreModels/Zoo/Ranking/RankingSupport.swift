@@ -1,7 +1,7 @@
 import Foundation
 
-/// Helpers shared by the ranking zoo: row normalisation of CSR input, bias initialisation,
-/// validation of configs and the closed-form fit report.
+/// Helpers shared by the ranking zoo: row normalisation of CSR input, bias initialisation and
+/// the closed-form fit report (config rules live in each model's `configProblems`).
 enum RankingSupport {
     /// Rows of `matrix` scaled to unit L2 norm (empty rows stay empty): Mult-VAE's and Mult-DAE's
     /// input normalisation, done on the CSR values so the input layer stays a sparse product.
@@ -25,11 +25,6 @@ enum RankingSupport {
             guard let bias = layer.bias else { continue }
             bias.value = Tensor.normal(bias.shape, mean: 0, standardDeviation: std, rng: &rng)
         }
-    }
-
-    /// Throws `ModelError.invalidConfig` with `message` unless `condition` holds.
-    static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw ModelError.invalidConfig(message()) }
     }
 
     /// Wall seconds since `start`.
