@@ -40,8 +40,8 @@ extension SparseMatrix {
         // for any thread count. The scatter alternative (per-thread partial outputs of [cols, n],
         // then a sum) writes every output row once per nonzero and needs threads x cols x n extra
         // memory. A cached transpose would need mutable state inside this value type.
-        // Measured at the benchmark's shape (84,480 nonzeros, 3,706 columns; session 6, stand-alone
-        // copies, best of 50): 0.71-0.87 ms, about 8% of one-thread S^T*D, bound by the scattered
+        // Measured at the benchmark's shape (84,480 nonzeros, 3,706 columns; stand-alone copies,
+        // best of 50): 0.71-0.87 ms, about 8% of one-thread S^T*D, bound by the scattered
         // stores more than by Swift's checks: a copy on raw buffers took 0.64-0.73 ms (inside the
         // noise), and a two-pass version (by groups of 256 columns, then by column) 1.07-1.27 ms.
         return transposed().multiply(dense, threads: threads)
@@ -66,8 +66,8 @@ extension SparseMatrix {
 ///   different page for every nonzero. Four rows are summed side by side (two chains each), which
 ///   gives eight independent chains without changing any row's order; an odd last chunk is packed
 ///   and summed alone. Threads take pairs of chunks, each with its own buffer; with fewer than
-///   four pairs per thread they take rows and each packs every pair itself. (Single 16-column
-///   chunks until session 8: pairs halve the column-index and value loads per line and copy 128
+///   four pairs per thread they take rows and each packs every pair itself. (Against single
+///   16-column chunks, pairs halve the column-index and value loads per line and copy 128
 ///   contiguous bytes per dense row; `encore bench sparse` S*D, 8 interleaved runs each: one
 ///   thread 20.0 against 16.4 GFLOP/s (medians, faster in 7 of 8), two threads 23.2 against 15.6
 ///   (faster in 8 of 8).)
@@ -275,7 +275,7 @@ enum SparseDenseKernel {
         /// blocks of `rowBlock`, each block a pair of chunks at a time.
         func packedRowBlocks(rows: Range<Int>) {
             // Chunks in pairs, side by side: 128 bytes per dense row, so each nonzero's column
-            // index and value serve two 64-byte lines (session 6: S^T*D at one thread went from
+            // index and value serve two 64-byte lines (S^T*D at one thread went from
             // 9.2-16.8 to 15.1-20.4 GFLOP/s, 6 interleaved runs, faster in each). An odd last
             // chunk is packed and summed alone.
             let chunks = (n + 15) / 16, pairs = chunks / 2

@@ -2,7 +2,7 @@ import EncoreModels
 import Foundation
 import XCTest
 
-/// The ML-1M accuracy and per-epoch timing driver of the ranking zoo (issue 6). Skipped unless
+/// The ML-1M accuracy and per-epoch timing driver of the ranking zoo. Skipped unless
 /// `ENCORE_ACCURACY=1`; meant for release builds:
 ///
 /// ```
@@ -12,7 +12,8 @@ import XCTest
 /// Environment: `ENCORE_MODEL` (registered name), `ENCORE_CONFIG` (JSON overrides),
 /// `ENCORE_EPOCHS` (max epochs, default the model's), `ENCORE_PATIENCE` (default 1000),
 /// `ENCORE_SEEDS` (split and model seeds, default 1), `ENCORE_THREADS` (default 2),
-/// `ENCORE_DATA` (ML-1M format, default /work/shared/data/ml-1m-implicit/ratings.dat).
+/// `ENCORE_DATA` (ML-1M format; default: `ml-1m-implicit/ratings.dat` under `ENCORE_DATA_DIR`,
+/// else `../shared/data` beside the package).
 /// Protocol: ratings >= 4 as 1, users with >= 5 interactions, strong generalization with 600
 /// validation and 600 test users, 80/20 fold-in, selection on validation ndcg@100.
 final class RankingAccuracyTests: XCTestCase {
@@ -20,7 +21,10 @@ final class RankingAccuracyTests: XCTestCase {
         let env = ProcessInfo.processInfo.environment
         guard env["ENCORE_ACCURACY"] == "1" else { throw XCTSkip("set ENCORE_ACCURACY=1 to run the ML-1M driver") }
         let name = env["ENCORE_MODEL"] ?? "popularity"
-        let path = env["ENCORE_DATA"] ?? "/work/shared/data/ml-1m-implicit/ratings.dat"
+        let dataDirectory = env["ENCORE_DATA_DIR"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+        let path = env["ENCORE_DATA"] ?? dataDirectory + "/ml-1m-implicit/ratings.dat"
         let seeds = (env["ENCORE_SEEDS"] ?? "1").split(separator: ",").compactMap { UInt64($0) }
         let threads = Int(env["ENCORE_THREADS"] ?? "2") ?? 2
         let (raw, _) = try DataLoader.load(path)
