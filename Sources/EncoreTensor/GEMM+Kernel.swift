@@ -89,9 +89,6 @@ public enum GEMMKernel: String, Sendable, CaseIterable, CustomStringConvertible 
     }
 
     var instructionSet: String { self == .avx2 ? "AVX2 and FMA" : "AVX-512 (F, DQ, CD, BW, VL)" }
-
-    /// Tile rows, for the driver's splits.
-    var tileRows: Int { self == .avx2 ? GEMMTile6x16.rows : 12 }
 }
 
 #if arch(x86_64)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Helpers shared by the ranking models, public for variants written outside the package: row
-/// normalisation of CSR input, bias initialisation and config checks. (The closed-form fit
-/// report every non-gradient model returns is `FitReport.closedForm`.)
+/// normalisation of CSR input and bias initialisation. (Config rules go through `ConfigChecks` in
+/// each model's `configProblems`; the closed-form fit report is `FitReport.closedForm`.)
 public enum RankingSupport {
     /// Rows of `matrix` scaled to unit L2 norm (empty rows stay empty): Mult-VAE's and Mult-DAE's
     /// input normalisation, done on the CSR values so the input layer stays a sparse product.
@@ -26,10 +26,5 @@ public enum RankingSupport {
             guard let bias = layer.bias else { continue }
             bias.value = Tensor.normal(bias.shape, mean: 0, standardDeviation: std, rng: &rng)
         }
-    }
-
-    /// Throws `ModelError.invalidConfig` with `message` unless `condition` holds.
-    public static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw ModelError.invalidConfig(message()) }
     }
 }
