@@ -4,9 +4,9 @@ import PackageDescription
 // Builds are portable: nothing here depends on the machine that builds. On x86-64 every Swift
 // target is compiled for AVX2 + FMA (`-target-cpu haswell`; without a CPU target the SIMD
 // micro-kernels' `addingProduct` becomes a call to `fmaf`), so a binary runs on any x86-64 CPU
-// since 2013; the AVX-512 GEMM micro-kernel lives in its own module compiled for Skylake-SP's
-// AVX-512 and is chosen at run time when CPUID reports AVX-512 (`GEMM.kernel`;
-// `ENCORE_GEMM_KERNEL=avx2` forces the AVX2 kernel). Other CPUs (arm64: NEON through the SIMD
+// since 2013; the AVX-512 GEMM micro-kernel and CSR x dense loops live in their own module
+// compiled for Skylake-SP's AVX-512 and are chosen at run time when CPUID reports AVX-512 (`GEMMKernel`;
+// `ENCORE_GEMM_KERNEL=avx2` forces the AVX2 kernels). Other CPUs (arm64: NEON through the SIMD
 // types) get no flags. Release builds keep Swift's checks (`-O`, never `-Ounchecked`).
 //
 // `unsafeFlags` are why a package that depends on Encore must name it by path, branch or
@@ -34,8 +34,8 @@ let package = Package(
     targets: [
         // C: the prefetch hint and CPUID (no flags, so it runs on any CPU of the architecture).
         .target(name: "EncoreShims"),
-        // The AVX-512 GEMM micro-kernel, alone in a module built for AVX-512; called only after
-        // the CPUID check (empty off x86-64).
+        // The AVX-512 GEMM micro-kernel and CSR x dense loops, alone in a module built for
+        // AVX-512; called only after the CPUID check (empty off x86-64).
         .target(name: "EncoreAVX512Kernels", dependencies: ["EncoreShims"], swiftSettings: avx512),
         .target(name: "EncoreTensor", dependencies: ["EncoreShims", "EncoreAVX512Kernels"], swiftSettings: baseline),
         .target(name: "EncoreAutodiff", dependencies: ["EncoreTensor"], swiftSettings: baseline),

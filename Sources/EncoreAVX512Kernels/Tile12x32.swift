@@ -1,9 +1,9 @@
 // This module is compiled for AVX-512 (`-target-cpu skylake-avx512`, see Package.swift) and holds
-// nothing but the 12 x 32 GEMM micro-kernel, so that no other code in the binary uses AVX-512
-// instructions: EncoreTensor calls it only when CPUID reports AVX-512 (`GEMMKernel`). Everything
-// here is one non-inlinable function and private helpers it inlines, so no generic
-// specialization or shared symbol compiled for AVX-512 can be picked by the linker for code that
-// runs on AVX2-only CPUs.
+// nothing but the 12 x 32 GEMM micro-kernel and the CSR x dense loops (SparseDense.swift), so
+// that no other code in the binary uses AVX-512 instructions: EncoreTensor calls them only when
+// CPUID reports AVX-512 (`GEMMKernel`). Everything here is non-inlinable public entry points and
+// internal helpers they inline, so no generic specialization or shared symbol compiled for
+// AVX-512 can be picked by the linker for code that runs on AVX2-only CPUs.
 #if arch(x86_64)
 import EncoreShims
 

@@ -36,7 +36,8 @@ final class SparseKernelTests: XCTestCase {
     /// the packed path, full and partial pairs of 16-column chunks and an odd last chunk alone,
     /// with pairs split over threads (one thread from 130 columns, five pairs; two threads at 232
     /// and 256, eight pairs) or rows split (the rest).
-    /// Here the row-block path sees one partial block; the next test gives it several.
+    /// Here the row-block path sees one partial block; the next test gives it several. Every
+    /// instruction set the CPU offers (`GEMMKernel.available`) computes the same bits.
     func testBothPathsComputeTheSequentialChainExactly() {
         var rng = SeededRNG(seed: 13)
         var triples: [(row: Int, col: Int, value: Float)] = []
@@ -55,10 +56,14 @@ final class SparseKernelTests: XCTestCase {
                     expected[r, j] = sum
                 }
             }
-            for threads in [1, 2, 3] {
-                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .rows), expected, "width \(width)")
-                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packed), expected, "width \(width)")
-                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packedRowBlocks), expected, "width \(width)")
+            for kernel in GEMMKernel.available {
+                for threads in [1, 2, 3] {
+                    for path in [SparseDenseKernel.Path.rows, .packed, .packedRowBlocks] {
+                        XCTAssertEqual(
+                            sparse.multiply(dense, threads: threads, path: path, kernel: kernel), expected,
+                            "width \(width), \(path), \(kernel)")
+                    }
+                }
             }
         }
     }
@@ -81,8 +86,10 @@ final class SparseKernelTests: XCTestCase {
                 expected[r, j] = sum
             }
         }
-        for threads in [1, 2, 3] {
-            XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packedRowBlocks), expected)
+        for kernel in GEMMKernel.available {
+            for threads in [1, 2, 3] {
+                XCTAssertEqual(sparse.multiply(dense, threads: threads, path: .packedRowBlocks, kernel: kernel), expected)
+            }
         }
     }
 

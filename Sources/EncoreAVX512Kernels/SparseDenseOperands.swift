@@ -1,0 +1,1 @@
+../EncoreTensor/SparseDenseOperands.swift
