@@ -114,7 +114,7 @@ func gatedRecurrence(
     // Row of step t of sequence b: start[b] + t.
     var start = [Int](repeating: 0, count: batch)
     for b in 1..<max(batch, 1) { start[b] = start[b - 1] + lengths[b - 1] }
-    precondition(hiddenWeight.shape == [h, width] && hiddenBias.value.count == width,
+    requireShape(hiddenWeight.shape == [h, width] && hiddenBias.value.count == width,
                  "gatedRecurrence: gates \(gates.shape), recurrent weight \(hiddenWeight.shape), bias \(hiddenBias.shape)")
     let order = (0..<batch).sorted { lengths[$0] > lengths[$1] || (lengths[$0] == lengths[$1] && $0 < $1) }
     let active = (0..<steps).map { t in order.prefix { lengths[$0] > t }.count }
@@ -140,15 +140,25 @@ func gatedRecurrence(
                                     let row = start[order[i]] + t
                                     let x = gx.baseAddress! + row * width, y = gh.baseAddress! + i * width
                                     let saved = tp.baseAddress! + row * 4 * h, s = st.baseAddress! + i * h
-                                    for j in 0..<h {
-                                        let r = Activation.sigmoid(x[j] + y[j] + bh[j])
-                                        let z = Activation.sigmoid(x[h + j] + y[h + j] + bh[h + j])
-                                        let hn = y[2 * h + j] + bh[2 * h + j]
-                                        let n = Foundation.tanh(x[2 * h + j] + r * hn)
-                                        let next = (1 - z) * n + z * s[j]
-                                        (saved[j], saved[h + j], saved[2 * h + j], saved[3 * h + j]) = (r, z, n, hn)
-                                        out[row * h + j] = next
-                                        s[j] = next
+                                    let b = bh.baseAddress!, o = out.baseAddress! + row * h
+                                    // Eight units at a time (`VectorMath`), the last group partly
+                                    // filled, so every unit gets the same functions.
+                                    var j = 0
+                                    while j < h {
+                                        let lanes = min(8, h - j)
+                                        let r = VectorMath.sigmoid(lanes8(x + j, lanes) + lanes8(y + j, lanes) + lanes8(b + j, lanes))
+                                        let z = VectorMath.sigmoid(
+                                            lanes8(x + h + j, lanes) + lanes8(y + h + j, lanes) + lanes8(b + h + j, lanes))
+                                        let hn = lanes8(y + 2 * h + j, lanes) + lanes8(b + 2 * h + j, lanes)
+                                        let n = VectorMath.tanh(lanes8(x + 2 * h + j, lanes) + r * hn)
+                                        let next = (1 - z) * n + z * lanes8(s + j, lanes)
+                                        store8(r, saved + j, lanes)
+                                        store8(z, saved + h + j, lanes)
+                                        store8(n, saved + 2 * h + j, lanes)
+                                        store8(hn, saved + 3 * h + j, lanes)
+                                        store8(next, o + j, lanes)
+                                        store8(next, s + j, lanes)
+                                        j += lanes
                                     }
                                 }
                             }
@@ -218,4 +228,20 @@ func gatedRecurrence(
         }
         if hiddenBias.requiresGrad { hiddenBias.accumulate(recurrentGrad.columnSums().reshaped(hiddenBias.shape)) }
     }
+}
+
+/// `lanes` (at most 8) floats from `source`, the other lanes zero.
+@inline(__always)
+private func lanes8(_ source: UnsafePointer<Float>, _ lanes: Int) -> SIMD8<Float> {
+    if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Float>.self) }
+    var v = SIMD8<Float>()
+    for l in 0..<lanes { v[l] = source[l] }
+    return v
+}
+
+/// Writes the first `lanes` (at most 8) lanes of `value` to `target`.
+@inline(__always)
+private func store8(_ value: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    if lanes == 8 { return UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD8<Float>.self) }
+    for l in 0..<lanes { target[l] = value[l] }
 }
