@@ -52,37 +52,77 @@ struct GEMMOperands<Tile: GEMMMicroTile>: @unchecked Sendable {
     /// packed four times, 5% of the product and more for Aᵀ. Each element of C receives its
     /// k-slices in the same order with beta on the first, as in the earlier order with the column
     /// block outside, so the results are the same.
-    func run(rows: Range<Int>, cols: Range<Int>) {
+    ///
+    /// With `prepackedB` (all of `op(B)` packed by `prepack`, and `cols` all of its columns),
+    /// nothing of B is packed here: each (k-slice, column block) reads its block from it.
+    func run(rows: Range<Int>, cols: Range<Int>, prepackedB: UnsafePointer<Float>? = nil) {
         guard !rows.isEmpty && !cols.isEmpty else { return }
         let (kc, nc, ncMax) = blocking(columns: cols.count)
         let reusesA = cols.count > nc
         let mcMax = min(mcLimit, roundUp(rows.count, Tile.rows))
         // One allocation per call and thread, reused by every block.
-        let buffers = GEMMBuffers(aCount: (reusesA ? roundUp(rows.count, Tile.rows) : mcMax) * kc, bCount: ncMax * kc)
+        let buffers = GEMMBuffers(
+            aCount: (reusesA ? roundUp(rows.count, Tile.rows) : mcMax) * kc, bCount: prepackedB == nil ? ncMax * kc : 0)
         defer { buffers.deallocate() }
         let (packedA, packedB, scratch) = (buffers.packedA, buffers.packedB, buffers.scratch)
 
         // k-slice outside, column block inside: with one column block this is the same order as
         // the other way round, and with several it lets the first column block's A packing serve
         // the rest.
-        var pc = 0
+        var pc = 0, prepackedOffset = 0
         while pc < k {
             let depth = min(kc, k - pc)
             var jc = cols.lowerBound
             while jc < cols.upperBound {
                 let nBlock = min(nc, cols.upperBound - jc)
-                GEMMPacking<Tile>.packB(
-                    b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
-                    colStart: jc, cols: nBlock, into: packedB)
+                let blockB: UnsafePointer<Float>
+                if let prepackedB {
+                    blockB = prepackedB + prepackedOffset
+                    prepackedOffset += depth * roundUp(nBlock, Tile.cols)
+                } else {
+                    GEMMPacking<Tile>.packB(
+                        b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: depth,
+                        colStart: jc, cols: nBlock, into: packedB)
+                    blockB = UnsafePointer(packedB)
+                }
                 let aPacking: APacking =
                     !reusesA ? .perBlock : jc == cols.lowerBound ? .packWholeSlice : .reuseWholeSlice
                 multiplyRows(
                     rows, column: jc, nBlock: nBlock, slice: pc, depth: depth, beta: pc == 0 ? beta : 1,
-                    packedA: packedA, aPacking: aPacking, packedB: packedB, scratch: scratch)
+                    packedA: packedA, aPacking: aPacking, packedB: blockB, scratch: scratch)
                 jc += nBlock
             }
             pc += depth
         }
+    }
+
+    /// Packs all of `op(B)` (`[k, n]`) into `out` in the order `run(rows:cols:prepackedB:)` reads
+    /// it for `cols = 0..<n`: for each k-slice, for each column block, the block as `packB`
+    /// writes it (`depth x roundUp(nBlock, Tile.cols)` floats), and returns the floats written.
+    /// With `out` nil, only counts them (the size of the 64-byte-aligned buffer to pass).
+    @discardableResult
+    static func prepack(
+        _ b: UnsafePointer<Float>?, ldb: Int, transposed: Bool, k: Int, n: Int, into out: UnsafeMutablePointer<Float>?
+    ) -> Int {
+        guard k > 0 && n > 0 else { return 0 }
+        let (kc, nc, _) = blocking(k: k, columns: n, kcLimit: Tile.kc, ncLimit: Tile.nc)
+        var pc = 0, offset = 0
+        while pc < k {
+            let depth = min(kc, k - pc)
+            var jc = 0
+            while jc < n {
+                let nBlock = min(nc, n - jc)
+                if let b, let out {
+                    GEMMPacking<Tile>.packB(
+                        b, ldb: ldb, transposed: transposed, depthStart: pc, depth: depth, colStart: jc, cols: nBlock,
+                        into: out + offset)
+                }
+                offset += depth * ((nBlock + Tile.cols - 1) / Tile.cols * Tile.cols)
+                jc += nBlock
+            }
+            pc += depth
+        }
+        return offset
     }
 
     /// The k-slice depth, column-block width and widest column block for `columns` columns.
@@ -91,18 +131,28 @@ struct GEMMOperands<Tile: GEMMMicroTile>: @unchecked Sendable {
     /// of reading and writing C for little arithmetic. Equal column blocks too (1767 -> 2 x 896,
     /// not 1536 + 231).
     func blocking(columns: Int) -> (kc: Int, nc: Int, ncMax: Int) {
+        Self.blocking(k: k, columns: columns, kcLimit: kcLimit, ncLimit: ncLimit)
+    }
+
+    static func blocking(k: Int, columns: Int, kcLimit: Int, ncLimit: Int) -> (kc: Int, nc: Int, ncMax: Int) {
         let slices = (k + kcLimit - 1) / kcLimit
         let kc = (k + slices - 1) / slices
         let nc = equalBlockWidth(columns: columns, limit: ncLimit)
-        return (kc, nc, min(nc, roundUp(columns, Tile.cols)))
+        let ncMax = min(nc, (columns + Tile.cols - 1) / Tile.cols * Tile.cols)
+        return (kc, nc, ncMax)
     }
 
     /// The width of equal column blocks of at most `limit` columns (a multiple of the tile width)
     /// covering `columns`, rounded up to whole tiles (see `blocking(columns:)`; also the chunk
     /// width of `runBalancedColumns`).
     func equalBlockWidth(columns: Int, limit: Int) -> Int {
+        Self.equalBlockWidth(columns: columns, limit: limit)
+    }
+
+    static func equalBlockWidth(columns: Int, limit: Int) -> Int {
         let blocks = (columns + limit - 1) / limit
-        return roundUp((columns + blocks - 1) / blocks, Tile.cols)
+        let width = (columns + blocks - 1) / blocks
+        return (width + Tile.cols - 1) / Tile.cols * Tile.cols
     }
 
     /// How `multiplyRows` uses its A buffer.

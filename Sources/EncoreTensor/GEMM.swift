@@ -168,3 +168,86 @@ extension Tensor {
         }
     }
 }
+
+/// A right operand `op(B)` (`[k, n]`) packed once for the GEMM micro-kernel, for many products
+/// `A · op(B)` with different A on the calling thread, such as a recurrent weight at every time
+/// step of a sequence: each product then skips packing B, which costs as much as the arithmetic
+/// when A has a handful of rows. A product with it gives the same bits as `Tensor.matmul` of the
+/// unpacked operand on one thread (same blocking, same micro-kernel).
+public final class PackedMatrix: @unchecked Sendable {
+    /// Rows of `op(B)`: the inner dimension of a product.
+    public let k: Int
+    /// Columns of `op(B)`.
+    public let n: Int
+    /// The micro-kernel the packing is laid out for.
+    let kernel: GEMMKernel
+    let storage: UnsafeMutablePointer<Float>
+
+    /// Packs `b` (`[k, n]`), or `bᵀ` when `transposed` (`b` stored `[n, k]`).
+    public convenience init(_ b: Tensor, transposed: Bool = false) {
+        self.init(b, transposed: transposed, kernel: .active)
+    }
+
+    /// `init(_:transposed:)` for the micro-kernel named (tests run every kernel the CPU has).
+    init(_ b: Tensor, transposed: Bool, kernel: GEMMKernel) {
+        k = transposed ? b.cols : b.rows
+        n = transposed ? b.rows : b.cols
+        #if arch(x86_64)
+        self.kernel = kernel == .avx512 && GEMMKernel.available.contains(.avx512) ? .avx512 : .avx2
+        #else
+        self.kernel = .avx2
+        #endif
+        let count = Self.prepack(kernel: self.kernel, b: nil, ldb: 0, transposed: transposed, k: k, n: n, into: nil)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
+        storage = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        guard count > 0 else { return }
+        b.withUnsafeBufferPointer { pb in
+            _ = Self.prepack(
+                kernel: self.kernel, b: pb.baseAddress!, ldb: b.cols, transposed: transposed, k: k, n: n, into: storage)
+        }
+    }
+
+    deinit { UnsafeMutableRawPointer(storage).deallocate() }
+
+    @discardableResult
+    private static func prepack(
+        kernel: GEMMKernel, b: UnsafePointer<Float>?, ldb: Int, transposed: Bool, k: Int, n: Int,
+        into out: UnsafeMutablePointer<Float>?
+    ) -> Int {
+        #if arch(x86_64)
+        if kernel == .avx512 {
+            return GEMMOperands<GEMMTile12x32>.prepack(b, ldb: ldb, transposed: transposed, k: k, n: n, into: out)
+        }
+        #endif
+        return GEMMOperands<GEMMTile6x16>.prepack(b, ldb: ldb, transposed: transposed, k: k, n: n, into: out)
+    }
+}
+
+extension Tensor {
+    /// Returns `a · b` for a packed right operand, shape `[a.rows, b.n]`, computed on the calling
+    /// thread.
+    public static func matmul(_ a: Tensor, _ b: PackedMatrix) -> Tensor {
+        requireShape(a.cols == b.k, "matmul: inner dimensions differ: a \(a.shape) x packed b [\(b.k), \(b.n)]")
+        let m = a.rows, n = b.n, k = b.k
+        guard m > 0 && n > 0 && k > 0 else { return Tensor(shape: [m, n]) }
+        var c = Tensor(uninitializedShape: [m, n])
+        a.withUnsafeBufferPointer { pa in
+            c.withUnsafeMutableBufferPointer { pc in
+                let packed = UnsafePointer(b.storage)
+                #if arch(x86_64)
+                if b.kernel == .avx512 {
+                    return GEMMOperands<GEMMTile12x32>(
+                        transposeA: false, transposeB: false, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                        b: packed, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n
+                    ).run(rows: 0..<m, cols: 0..<n, prepackedB: packed)
+                }
+                #endif
+                GEMMOperands<GEMMTile6x16>(
+                    transposeA: false, transposeB: false, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                    b: packed, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n
+                ).run(rows: 0..<m, cols: 0..<n, prepackedB: packed)
+            }
+        }
+        return c
+    }
+}

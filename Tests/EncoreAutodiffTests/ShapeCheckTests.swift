@@ -25,6 +25,13 @@ private func expectMessage(
         expectMessage(result, contains: "matmul", "a [2, 3]", "b [4, 5]")
     }
 
+    @Test func productWithAPackedOperandOfAnotherDepthStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.matmul(Tensor(shape: [2, 3]), PackedMatrix(Tensor(shape: [4, 5])))
+        }
+        expectMessage(result, contains: "matmul", "a [2, 3]", "packed b [4, 5]")
+    }
+
     @Test func elementwiseAddOfIncompatibleShapesStops() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor(shape: [2, 3]) + Tensor(shape: [3, 2])

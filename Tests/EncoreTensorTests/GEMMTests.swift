@@ -334,6 +334,29 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A packed right operand gives the same bits as the unpacked one on one thread, for each
+    /// kernel, with and without a transpose, on shapes with several k-slices (k 800), several
+    /// column blocks (n 1100 on both tiles), edge tiles (m 1, 5, 13; n 37) and k = 0.
+    func testPackedMatrixMatchesUnpackedProduct() {
+        var rng = SeededRNG(seed: 21)
+        for (m, n, k) in [(5, 37, 800), (13, 1100, 30), (1, 70, 9), (3, 4, 0)] {
+            let a = Tensor.normal([m, k], rng: &rng)
+            for transposed in [false, true] {
+                let b = Tensor.normal(transposed ? [n, k] : [k, n], rng: &rng)
+                for kernel in GEMMKernel.available {
+                    let packed = PackedMatrix(b, transposed: transposed, kernel: kernel)
+                    XCTAssertEqual(packed.k, k)
+                    XCTAssertEqual(packed.n, n)
+                    XCTAssertEqual(
+                        Tensor.matmul(a, packed), product(a, b, transposeB: transposed, threads: 1, kernel: kernel),
+                        "\(kernel) [\(m), \(n), \(k)] transposed \(transposed)")
+                }
+                assertClose(Tensor.matmul(a, PackedMatrix(b, transposed: transposed)),
+                            naiveMatmul(a, b, transposeA: false, transposeB: transposed), absolute: 2e-3)
+            }
+        }
+    }
+
     /// Tall A·Bᵀ products spanning several row blocks (m > 2 mc): check them against the naive
     /// product with alpha/beta, a strided B, and thread counts.
     func testTallTransposedBPath() {

@@ -119,17 +119,21 @@ func gatedRecurrence(
     let order = (0..<batch).sorted { lengths[$0] > lengths[$1] || (lengths[$0] == lengths[$1] && $0 < $1) }
     let active = (0..<steps).map { t in order.prefix { lengths[$0] > t }.count }
     let rowCount = gates.value.rows
-    // A step's product is small: below this many rows, splitting it over threads costs more
-    // than it saves.
-    func stepThreads(_ rows: Int) -> Int? { rows >= 64 ? threads : 1 }
+    // A step's product is small: below 64 rows it runs on this thread (splitting it over threads
+    // costs more than it saves) against the weight packed once for all steps (packing it at every
+    // step costs as much as the arithmetic at a few rows). Both give the same bits.
+    func stepProduct(_ rows: Tensor, _ weight: Tensor, transposed: Bool, packed: PackedMatrix) -> Tensor {
+        rows.rows >= 64 ? Tensor.matmul(rows, weight, transposeB: transposed, threads: threads) : Tensor.matmul(rows, packed)
+    }
     var output = Tensor(shape: [rowCount, h])
     // Per real row, what the backward pass reads: r, z, n and W_hn h + b_hn, side by side.
     var tape = Tensor(shape: [rowCount, 4 * h])
     var state = Tensor(shape: [batch, h])
     let weight = hiddenWeight.value, bias = hiddenBias.value
+    let packedWeight = PackedMatrix(weight)
     for t in 0..<steps where active[t] > 0 {
         let count = active[t]
-        let recurrent = Tensor.matmul(state.rows(0..<count), weight, threads: stepThreads(count))
+        let recurrent = stepProduct(state.rows(0..<count), weight, transposed: false, packed: packedWeight)
         gates.value.withUnsafeBufferPointer { gx in
             recurrent.withUnsafeBufferPointer { gh in
                 bias.withUnsafeBufferPointer { bh in
@@ -174,6 +178,7 @@ func gatedRecurrence(
         var gatesGrad = Tensor(shape: [rowCount, width]), recurrentGrad = Tensor(shape: [rowCount, width])
         // dL/dh_t flowing back from step t + 1, in the visiting order.
         var carry = Tensor(shape: [batch, h])
+        let packedTranspose = PackedMatrix(weight, transposed: true)
         for t in (0..<steps).reversed() where active[t] > 0 {
             let count = active[t]
             g.withUnsafeBufferPointer { up in
@@ -207,7 +212,7 @@ func gatedRecurrence(
             }
             guard t > 0 else { continue }
             let stepRows = order.prefix(count).map { start[$0] + t }
-            let back = Tensor.matmul(recurrentGrad.gatherRows(stepRows), weight, transposeB: true, threads: stepThreads(count))
+            let back = stepProduct(recurrentGrad.gatherRows(stepRows), weight, transposed: true, packed: packedTranspose)
             back.withUnsafeBufferPointer { b in
                 carry.withUnsafeMutableBufferPointer { cy in for e in b.indices { cy[e] += b[e] } }
             }

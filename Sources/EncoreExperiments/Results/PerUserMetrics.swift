@@ -29,15 +29,17 @@ public struct PerUserMetrics: Sendable, Hashable {
         return Dictionary(zip(userIDs, column), uniquingKeysWith: { first, _ in first })
     }
 
-    /// The CSV text: a header `user,<metric>,...` then one row per user. Values use Swift's
-    /// shortest round-tripping form; NaN is written `nan`.
+    /// The CSV text: a header `user,<metric>,...` then one row per user. Values carry single
+    /// precision (ranking metrics are computed in `Float`, rating errors come from `Float`
+    /// predictions) and are written at it: the shortest form that reads back as the same `Float`
+    /// (`0.2`, not the `0.20000000298023224` of its widening to `Double`); NaN is written `nan`.
     public var csv: String {
         var text = (["user"] + metricNames).map(FileSupport.csvField).joined(separator: ",") + "\n"
         for (row, user) in userIDs.enumerated() {
             text += FileSupport.csvField(user)
             for name in metricNames {
                 let value = values[name]![row]
-                text += "," + (value.isNaN ? "nan" : "\(value)")
+                text += "," + (value.isNaN ? "nan" : "\(Float(value))")
             }
             text += "\n"
         }
