@@ -4,14 +4,15 @@
 #   benchmarks/models.sh [DATA_DIR] [PYTHON]
 #
 # DATA_DIR (default ../shared/data) holds ml-1m-implicit/ratings.dat and ml-100k/u.data; PYTHON
-# (default ~/.venvs/encore-peers/bin/python) has torch, as set up by ../shared/peers/setup_venv.sh.
+# (default python3) must have torch: ../shared/peers/setup_venv.sh installs it. The reference,
+# gpu_bench.py, is the PyTorch code in ../shared/peers, beside the repository.
 # For each model the reference runs first, then Encore, both at 2 threads, at the reference's
 # settings (gpu_bench.py: 1 warm-up epoch, median of 3 timed; encore bench model: median after a
 # warm-up). JSON lines go to benchmarks/models.jsonl; the table is printed at the end.
 set -e
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
-python=${2:-$HOME/.venvs/encore-peers/bin/python}
+python=${2:-python3}
 peers=$(cd ../shared/peers && pwd)
 swift build -c release
 out=benchmarks/models.jsonl

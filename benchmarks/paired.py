@@ -10,13 +10,13 @@ shape, `--rounds` times (which side goes first alternates from round to round), 
 with the smallest and largest ratio. Each side's figure within a round is itself a median of
 several runs after a warm-up (see `encore bench` and reference.py).
 
-GEMM in one process (`--gemm in-process`, the default since session 9): `encore bench gemm --against
+GEMM in one process (`--gemm in-process`, the default): `encore bench gemm --against
 LIB` opens the OpenBLAS that numpy loads (found from the `--python` interpreter's memory map) and
 times Encore's product and `cblas_sgemm` call by call, in pairs, in one process; each GEMM record is
 then already a paired result (median ratio over pairs, quartiles, range), and `--rounds` applies to
 the sparse and SPD pairs only. Calls milliseconds apart see the same host speed, where processes
 seconds apart did not (rounds of one cell ranged 0.66-1.22). `--gemm processes` pairs processes
-(encore bench gemm against reference.py) as before.
+(encore bench gemm against reference.py).
 
 With `--pin CPU`, both sides of every one-thread pair run on that CPU (`taskset -c CPU`): on a
 shared host one virtual CPU is sometimes slower than the other for minutes, and a one-thread
@@ -48,7 +48,7 @@ parser.add_argument("--pin", default="none",
                     help="one-thread pairs: run both sides on this CPU with taskset (e.g. 0), so that "
                          "a virtual CPU slowed by the host slows both; 'none' (default) lets the OS place them")
 parser.add_argument("--whole-shapes", action="store_true",
-                    help="pair each GEMM shape's three layouts as one job (before session 8) instead of "
+                    help="pair each GEMM shape's three layouts as one job instead of "
                          "pairing layout by layout; a 3706^3 shape then spans ~20 s per side, and the "
                          "host's speed can change within that")
 parser.add_argument("--gemm", choices=["in-process", "processes"], default="in-process",

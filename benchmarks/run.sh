@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs Encore's benchmarks and the numpy/scipy reference side by side at 1 and 2 threads,
-# one JSON line per result, into benchmarks/results.jsonl (used for the table in README.md).
+# one JSON line per result, into benchmarks/results.jsonl (benchmarks/table.py prints its table).
 set -e
 cd "$(dirname "$0")/.."
 swift build -c release

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns benchmarks/results.jsonl into the Markdown side-by-side table of README.md."""
+"""Turns benchmarks/results.jsonl (written by run.sh) into a Markdown side-by-side table."""
 import json
 import sys
 
