@@ -112,6 +112,38 @@ final class EndToEndRunTests: XCTestCase {
                        "recorded runs are not rerun")
     }
 
+    /// A split that leaves no test user is a failed run with the reason, never "ok" with 0.0000.
+    func testZeroTestUsersIsAFailedRun() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        try harness.write(smallRankingSpec(models: #"{"model": "popularity"}"#, seeds: "[1]"), to: "a.json")
+        let result = try harness.run(
+            "run", "a.json", "--output", "out", "--quiet", "--set", #"protocol={"kind": "user-holdout", "min_interactions": 100000}"#)
+        XCTAssertEqual(result.code, 1, result.summary)
+        let runs = try XCTUnwrap(try harness.json("out/results.json")["runs"] as? [[String: Any]])
+        XCTAssertEqual(runs.map { $0["status"] as? String ?? "" }, ["failed"])
+        XCTAssertTrue((runs[0]["failure"] as? String ?? "").contains("no test users"), "\(runs[0])")
+        XCTAssertEqual(runs[0]["test"] as? [String: Double] ?? [:], [:], "no metric values recorded")
+        XCTAssertTrue(result.stdout.contains("no test users"), "the table's footnote names the reason\n\(result.summary)")
+    }
+
+    /// Where the data lives and how many threads run are not part of the experiment: a run
+    /// resumes (and so merges) with another path to the same file and another thread count.
+    func testIdentityIgnoresDataPathAndThreads() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        try harness.write(smallRankingSpec(models: #"{"model": "popularity"}"#, seeds: "[1]"), to: "a.json")
+        let first = try harness.run("run", "a.json", "--output", "out", "--quiet", "--threads", "1")
+        XCTAssertEqual(first.code, 0, first.summary)
+        let identity = try harness.json("out/results.json")["spec_sha256"] as? String
+        let moved = try harness.run(
+            "run", "a.json", "--output", "out", "--resume", "--threads", "2",
+            "--set", "dataset.path=\(harness.url("ratings.tsv").path)")
+        XCTAssertEqual(moved.code, 0, moved.summary)
+        XCTAssertTrue(moved.stderr.contains("1 already done"), moved.summary)
+        XCTAssertEqual(try harness.json("out/results.json")["spec_sha256"] as? String, identity)
+    }
+
     func testAnotherExperimentNeverOverwritesResults() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings()

@@ -48,30 +48,59 @@ final class ResultsTests: XCTestCase {
     func testStoreAppendsAndResumes() throws {
         let directory = try temporaryDirectory().appendingPathComponent("exp")
         let runs = ResultsFixture.file().runs
-        let store = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
-        XCTAssertEqual(store.finishedRunIDs, [])
-        try store.append(runs[0])
-        try store.append(runs[1])
-        try store.append(runs[1])
-        try store.writeCheckpoint(Data("state".utf8), runID: runs[2].runID)
-        XCTAssertEqual(try ResultStore.load(directory: directory).runs.count, 2)
-
-        let resumed = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: true)
-        XCTAssertEqual(resumed.finishedRunIDs, [runs[0].runID, runs[1].runID])
-        XCTAssertEqual(try resumed.readCheckpoint(runID: runs[2].runID), Data("state".utf8))
-        try resumed.removeCheckpoint(runID: runs[2].runID)
-        XCTAssertNil(try resumed.readCheckpoint(runID: runs[2].runID))
-
-        try resumed.writeCheckpoint(Data("old".utf8), runID: runs[2].runID)
+        do {
+            let store = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
+            XCTAssertEqual(store.finishedRunIDs, [])
+            try store.append(runs[0])
+            try store.append(runs[1])
+            try store.append(runs[1])
+            try store.writeCheckpoint(Data("state".utf8), runID: runs[2].runID)
+            XCTAssertEqual(try ResultStore.load(directory: directory).runs.count, 2)
+        }
+        do {
+            let resumed = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: true)
+            XCTAssertEqual(resumed.finishedRunIDs, [runs[0].runID, runs[1].runID])
+            XCTAssertEqual(try resumed.readCheckpoint(runID: runs[2].runID), Data("state".utf8))
+            try resumed.removeCheckpoint(runID: runs[2].runID)
+            XCTAssertNil(try resumed.readCheckpoint(runID: runs[2].runID))
+            try resumed.writeCheckpoint(Data("old".utf8), runID: runs[2].runID)
+        }
         let fresh = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
         XCTAssertEqual(fresh.finishedRunIDs, [])
         XCTAssertNil(try fresh.readCheckpoint(runID: runs[2].runID), "a fresh start must not see stale checkpoints")
     }
 
+    /// One store at a time writes a directory: a second one (another process, or here another
+    /// store in this one) is refused with exit 74 naming the holder, and nothing it would have
+    /// cleared is touched; once the first is gone the directory opens again.
+    func testSecondWriterOfADirectoryIsRefused() throws {
+        let directory = try temporaryDirectory().appendingPathComponent("exp")
+        var first: ResultStore? = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
+        try first?.append(ResultsFixture.file().runs[0])
+        try first?.writeCheckpoint(Data("state".utf8), runID: "strong-g1-s1")
+        for resume in [false, true] {
+            XCTAssertThrowsError(try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: resume)) { error in
+                guard let storeError = error as? ResultStoreError, case .locked(_, let holder) = storeError else {
+                    return XCTFail("unexpected \(error)")
+                }
+                XCTAssertEqual(storeError.exitCode, .ioError)
+                XCTAssertTrue(holder.contains("pid \(ProcessInfo.processInfo.processIdentifier)"), holder)
+                XCTAssertTrue(storeError.description.contains("--output"), storeError.description)
+            }
+        }
+        XCTAssertEqual(first?.finishedRunIDs.count, 1)
+        XCTAssertEqual(try first?.readCheckpoint(runID: "strong-g1-s1"), Data("state".utf8), "the refused store cleared nothing")
+        first = nil
+        let second = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: true)
+        XCTAssertEqual(second.finishedRunIDs.count, 1)
+    }
+
     func testRefusesAnotherExperimentsDirectory() throws {
         let directory = try temporaryDirectory().appendingPathComponent("exp")
-        let store = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
-        try store.append(ResultsFixture.file().runs[0])
+        do {
+            let store = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
+            try store.append(ResultsFixture.file().runs[0])
+        }
         let before = try Data(contentsOf: directory.appendingPathComponent("results.json"))
         var otherName = ResultsFixture.identity()
         otherName.experiment = "other"

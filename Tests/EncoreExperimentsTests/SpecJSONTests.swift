@@ -51,6 +51,29 @@ final class SpecJSONTests: XCTestCase {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    /// The identity leaves out where the data lives (top-level and per-model `data_dir` and
+    /// `path`), the thread count, the output settings and the description, and nothing else.
+    func testSpecIdentityIgnoresWhereAndHowItRuns() throws {
+        let plain = try ExperimentSpec.parse(rankingSpec(), models: fakeModels)
+        let elsewhere = try ExperimentSpec.parse(
+            rankingSpec([
+                ("\"name\": \"ml-1m\",", "\"name\": \"ml-1m\", \"data_dir\": \"/data/ml\", \"path\": \"/data/ml/ratings.dat\","),
+                ("\"seeds\": [1, 2, 3],",
+                 "\"seeds\": [1, 2, 3], \"threads\": 8, \"description\": \"on the cluster\", \"save_recommendations\": 20, \"output\": {\"directory\": \"/scratch/out\", \"formats\": [\"md\"]},"),
+                ("{\"model\": \"popularity\"}", "{\"model\": \"popularity\", \"dataset\": {\"data_dir\": \"/elsewhere\"}}"),
+            ]),
+            models: fakeModels)
+        XCTAssertEqual(elsewhere.threads, 8)
+        XCTAssertEqual(elsewhere.sha256, plain.sha256)
+        for changed in [
+            ("\"threshold\": 4", "\"threshold\": 3"), ("\"seed\": 98765", "\"seed\": 1"),
+            ("{\"model\": \"popularity\"}", "{\"model\": \"popularity\", \"dataset\": {\"threshold\": 5}}"),
+            ("\"test-ranking\"", "\"other\""),
+        ] {
+            XCTAssertNotEqual(try ExperimentSpec.parse(rankingSpec([changed]), models: fakeModels).sha256, plain.sha256, "\(changed)")
+        }
+    }
+
     func testSpecHashIgnoresLayoutButNotValues() throws {
         let a = try ExperimentSpec.parse(rankingSpec(), models: fakeModels)
         let b = try ExperimentSpec.parse(rankingSpec([("\"seeds\": [1, 2, 3],", "\"seeds\":[1,2,3],")]), models: fakeModels)

@@ -10,6 +10,8 @@ public final class ResultStore: @unchecked Sendable {
     public let directory: URL
     private let lock = NSLock()
     private var file: ResultsFile
+    /// Held while the store exists, so one process at a time writes the directory.
+    private let directoryLock: DirectoryLock
 
     /// The name of the results file inside the directory.
     public static let resultsFileName = "results.json"
@@ -22,11 +24,14 @@ public final class ResultStore: @unchecked Sendable {
     ///
     /// `results.json` is written at once (with the runs kept), so the directory is claimed
     /// before the first run finishes.
-    /// - Throws: `ResultStoreError.foreignExperiment` (exit 64) when the directory holds another
-    ///   experiment's results (other name, spec hash or data hash) or files that are not a result
-    ///   store; nothing is written then. `.corrupt` / `.io` for unreadable files.
+    /// The store holds the directory's lock (`DirectoryLock`) until it is released.
+    /// - Throws: `ResultStoreError.locked` (exit 74) when another process writes the directory;
+    ///   `.foreignExperiment` (exit 64) when the directory holds another experiment's results
+    ///   (other name, spec hash or data hash) or files that are not a result store; nothing is
+    ///   written then. `.corrupt` / `.io` for unreadable files.
     public init(directory: URL, identity: ResultsFile, resume: Bool) throws {
         self.directory = directory
+        directoryLock = try DirectoryLock(directory: directory)
         let resultsURL = directory.appendingPathComponent(Self.resultsFileName)
         var file = identity
         if let data = try AtomicFile.read(resultsURL) {
@@ -40,7 +45,9 @@ public final class ResultStore: @unchecked Sendable {
             }
             if resume { file.runs = existing.runs }
         } else if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) {
-            let unexpected = entries.filter { $0 != "runs" && !$0.hasPrefix(AtomicFile.temporaryPrefix) && $0 != ".DS_Store" }
+            let unexpected = entries.filter {
+                $0 != "runs" && $0 != DirectoryLock.fileName && !$0.hasPrefix(AtomicFile.temporaryPrefix) && $0 != ".DS_Store"
+            }
             if !unexpected.isEmpty {
                 throw ResultStoreError.foreignExperiment(
                     path: directory.path, found: "other files (\(unexpected.sorted().prefix(3).joined(separator: ", ")))",

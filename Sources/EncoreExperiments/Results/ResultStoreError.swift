@@ -11,12 +11,14 @@ public enum ResultStoreError: ExitCodeError, Equatable {
     case foreignExperiment(path: String, found: String, expected: String)
     /// Directories given to be merged hold different experiments, specs or data.
     case mismatchedDirectories(path: String, found: String, expected: String)
+    /// Another process is writing the directory (`holder` describes it).
+    case locked(path: String, holder: String)
 
-    /// 64 for a foreign directory (a usage problem), 74 otherwise.
+    /// 64 for a foreign directory (a usage problem), 74 otherwise (a locked directory included).
     public var exitCode: ExitCode {
         switch self {
         case .foreignExperiment, .mismatchedDirectories: return .usage
-        case .io, .corrupt: return .ioError
+        case .io, .corrupt, .locked: return .ioError
         }
     }
 
@@ -30,6 +32,9 @@ public enum ResultStoreError: ExitCodeError, Equatable {
                 + "Choose another directory with --output, or remove \(path) if those results are no longer needed."
         case .mismatchedDirectories(let path, let found, let expected):
             return "\(path) holds \(found), but the directories to merge must all hold \(expected)"
+        case .locked(let path, let holder):
+            return "\(path) is being written by another encore run (\(holder)); "
+                + "wait for it to finish, or write to another directory with --output"
         }
     }
 }

@@ -67,11 +67,6 @@ extension ExperimentRunner {
         }
         record.evalSeconds = GradientTrainer.seconds(since: evalStart)
         record.peakMemoryBytes = PeakMemory.bytes()
-        for metric in metrics { if let value = report.value(metric) { record.test[metric.name] = value } }
-        try store.writePerUserMetrics(perUser(report, metrics: metrics, split: split, dataset: data.dataset), runID: plan.id)
-        if let k = options.saveRecommendations ?? spec.saveRecommendations, k > 0 {
-            try saveRecommendations(model, k: k, split: split, dataset: data.dataset, directory: store.runDirectory(plan.id))
-        }
         switch report {
         case let .ranking(ranking):
             record.testUsers = ranking.evaluatedUsers.count
@@ -79,6 +74,18 @@ extension ExperimentRunner {
         case let .rating(rating, users):
             record.testUsers = Set(users).count
             if rating.fallbacks > 0 { try? store.appendLog("\(rating.fallbacks) test ratings used the fallback", runID: plan.id) }
+        }
+        // Metrics averaged over nobody would read 0.0000 and could even be bold as the best.
+        guard (record.testUsers ?? 0) > 0 else {
+            let skipped = (record.skippedUsers ?? 0) > 0 ? ", \(record.skippedUsers!) skipped for empty targets" : ""
+            return failed(
+                record, reason: "no test users (the split left no user with test targets\(skipped)); check the protocol's hold-out settings against the data",
+                started: trainStart)
+        }
+        for metric in metrics { if let value = report.value(metric) { record.test[metric.name] = value } }
+        try store.writePerUserMetrics(perUser(report, metrics: metrics, split: split, dataset: data.dataset), runID: plan.id)
+        if let k = options.saveRecommendations ?? spec.saveRecommendations, k > 0 {
+            try saveRecommendations(model, k: k, split: split, dataset: data.dataset, directory: store.runDirectory(plan.id))
         }
         try? store.removeCheckpoint(runID: plan.id)
         let main = metrics.first.map { "\($0.name) \(String(format: "%.4f", record.test[$0.name] ?? .nan))" } ?? ""

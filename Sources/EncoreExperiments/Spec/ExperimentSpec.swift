@@ -41,8 +41,10 @@ public struct ExperimentSpec: Sendable {
     public var saveRecommendations: Int?
     /// The spec after `--set` overrides, exactly as validated (key order kept).
     public var json: JSONValue
-    /// SHA-256 (lowercase hex) of `json.canonicalText`: equal for specs that differ only in
-    /// whitespace or key order; changes with any value, overrides included.
+    /// The experiment's identity, SHA-256 (lowercase hex) of the canonical text of `json` without
+    /// where the data lives, the thread count, the output settings and the description
+    /// (`SpecSHA256.identity`): equal for specs that differ only in those, in whitespace or in
+    /// key order; changes with any other value, overrides included.
     public var sha256: String
     /// Where the spec came from (a file path, or `<spec>`), for messages about it.
     public var source = "<spec>"

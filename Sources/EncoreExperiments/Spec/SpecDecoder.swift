@@ -51,7 +51,7 @@ struct SpecDecoder {
         return ExperimentSpec(
             name: name, description: description, dataset: dataset, evaluationProtocol: evaluationProtocol, metrics: metrics,
             selection: selection, seeds: seeds, models: models, output: output, threads: threads, saveRecommendations: save,
-            json: root, sha256: SpecSHA256.hex(of: root.canonicalText))
+            json: root, sha256: SpecSHA256.identity(of: root))
     }
 
     /// The longest experiment name or label: a run directory `<label>-g<grid>-s<seed>` must fit
