@@ -87,18 +87,18 @@ public enum AVX512Tile {
             bp += 128
         }
         if full {
-            store(c0a, c + 0 * ldc, alpha, beta); store(c0b, c + 0 * ldc + 16, alpha, beta)
-            store(c1a, c + 1 * ldc, alpha, beta); store(c1b, c + 1 * ldc + 16, alpha, beta)
-            store(c2a, c + 2 * ldc, alpha, beta); store(c2b, c + 2 * ldc + 16, alpha, beta)
-            store(c3a, c + 3 * ldc, alpha, beta); store(c3b, c + 3 * ldc + 16, alpha, beta)
-            store(c4a, c + 4 * ldc, alpha, beta); store(c4b, c + 4 * ldc + 16, alpha, beta)
-            store(c5a, c + 5 * ldc, alpha, beta); store(c5b, c + 5 * ldc + 16, alpha, beta)
-            store(c6a, c + 6 * ldc, alpha, beta); store(c6b, c + 6 * ldc + 16, alpha, beta)
-            store(c7a, c + 7 * ldc, alpha, beta); store(c7b, c + 7 * ldc + 16, alpha, beta)
-            store(c8a, c + 8 * ldc, alpha, beta); store(c8b, c + 8 * ldc + 16, alpha, beta)
-            store(c9a, c + 9 * ldc, alpha, beta); store(c9b, c + 9 * ldc + 16, alpha, beta)
-            store(c10a, c + 10 * ldc, alpha, beta); store(c10b, c + 10 * ldc + 16, alpha, beta)
-            store(c11a, c + 11 * ldc, alpha, beta); store(c11b, c + 11 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c0a, c + 0 * ldc, alpha, beta); GEMMRowStore.store(c0b, c + 0 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c1a, c + 1 * ldc, alpha, beta); GEMMRowStore.store(c1b, c + 1 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c2a, c + 2 * ldc, alpha, beta); GEMMRowStore.store(c2b, c + 2 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c3a, c + 3 * ldc, alpha, beta); GEMMRowStore.store(c3b, c + 3 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c4a, c + 4 * ldc, alpha, beta); GEMMRowStore.store(c4b, c + 4 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c5a, c + 5 * ldc, alpha, beta); GEMMRowStore.store(c5b, c + 5 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c6a, c + 6 * ldc, alpha, beta); GEMMRowStore.store(c6b, c + 6 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c7a, c + 7 * ldc, alpha, beta); GEMMRowStore.store(c7b, c + 7 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c8a, c + 8 * ldc, alpha, beta); GEMMRowStore.store(c8b, c + 8 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c9a, c + 9 * ldc, alpha, beta); GEMMRowStore.store(c9b, c + 9 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c10a, c + 10 * ldc, alpha, beta); GEMMRowStore.store(c10b, c + 10 * ldc + 16, alpha, beta)
+            GEMMRowStore.store(c11a, c + 11 * ldc, alpha, beta); GEMMRowStore.store(c11b, c + 11 * ldc + 16, alpha, beta)
             return
         }
         let raw = UnsafeMutableRawPointer(scratch)
@@ -126,22 +126,6 @@ public enum AVX512Tile {
         raw.storeBytes(of: c10b, toByteOffset: 1344, as: V.self)
         raw.storeBytes(of: c11a, toByteOffset: 1408, as: V.self)
         raw.storeBytes(of: c11b, toByteOffset: 1472, as: V.self)
-    }
-
-    /// `C[0..<16] = alpha * acc + beta * C`; beta 0 never reads C (so NaNs there vanish). The
-    /// AVX-512 copy of EncoreTensor's `GEMMStore.store`: it must be compiled here, not called there.
-    @inline(__always)
-    private static func store(_ acc: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>, _ alpha: Float, _ beta: Float) {
-        let raw = UnsafeMutableRawPointer(c)
-        if beta == 0 {
-            raw.storeBytes(of: acc * alpha, as: SIMD16<Float>.self)
-        } else if beta == 1 {
-            let old = UnsafeRawPointer(c).loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: old.addingProduct(alpha, acc), as: SIMD16<Float>.self)
-        } else {
-            let old = UnsafeRawPointer(c).loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: (old * beta).addingProduct(alpha, acc), as: SIMD16<Float>.self)
-        }
     }
 }
 #endif

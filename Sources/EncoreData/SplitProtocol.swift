@@ -1,7 +1,10 @@
-/// How to split a dataset into train, validation and test (DESIGN.md section 4).
+/// How to split a dataset into train, validation and test.
 ///
-/// JSON form: `{"type": "rating-holdout", "testFraction": 0.1, "validationFraction": 0.1}`;
-/// keys per type are listed on each case; missing keys take the defaults shown.
+/// JSON form, the same as a spec's `protocol` object: `{"kind": "rating-holdout",
+/// "test_fraction": 0.1, "validation_fraction": 0.1}`; keys per kind are listed on each case;
+/// missing keys take the defaults shown. The older command-line form (`"type"` and camelCase
+/// keys, `{"type": "strong-generalization", "heldOutUsers": 600}`) is still read; it is
+/// deprecated, and a key given in both forms is an error.
 public enum SplitProtocol: Sendable, Equatable, Codable {
     /// Which interactions of a user are held out.
     public enum Order: String, Sendable, Codable, Equatable {
@@ -20,11 +23,11 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
     }
 
     /// A random `testFraction` of all ratings is test; `validationFraction` of the rest is
-    /// validation. Keys: testFraction (0.1), validationFraction (0.1).
+    /// validation. Keys: test_fraction (0.1), validation_fraction (0.1).
     case ratingHoldout(testFraction: Double = 0.1, validationFraction: Double = 0.1)
     /// Per user, `testFraction` of its interactions is test and `validationFraction` validation
     /// (at least one each); users with fewer than `minInteractions` stay in train only.
-    /// Keys: testFraction (0.2), validationFraction (0.1), order ("random"), minInteractions (3).
+    /// Keys: test_fraction (0.2), validation_fraction (0.1), order ("random"), min_interactions (3).
     case userHoldout(testFraction: Double = 0.2, validationFraction: Double = 0.1, order: Order = .random, minInteractions: Int = 3)
     /// Per user, the last (or a random) interaction is test and the one before validation; users
     /// with fewer than 3 interactions stay in train only. Keys: order ("time").
@@ -32,16 +35,16 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
     /// `heldOutUsers` validation users and `heldOutUsers` test users are held out entirely;
     /// their items are restricted to items seen in training and split into fold-in
     /// (`foldInFraction`) and targets: at random, or by time (`foldInOrder` `time`: the earliest
-    /// interactions are the fold-in, the latest the targets). Keys: heldOutUsers (required),
-    /// foldInFraction (0.8), foldInOrder ("random").
+    /// interactions are the fold-in, the latest the targets). Keys: held_out_users (required),
+    /// fold_in_fraction (0.8), fold_in_order ("random").
     case strongGeneralization(heldOutUsers: Int, foldInFraction: Double = 0.8, foldInOrder: Order = .random)
     /// Fold `fold` of `folds` is test. Over ratings: a random `validationFraction` of the rest is
     /// validation. Over users: the next fold's users are validation, both evaluated like strong
     /// generalization (fold-in fraction 0.8). Keys: folds (5), fold (0), over ("ratings"),
-    /// validationFraction (0.1).
+    /// validation_fraction (0.1).
     case kFold(folds: Int = 5, fold: Int = 0, over: FoldUnit = .ratings, validationFraction: Double = 0.1)
 
-    /// The `type` string of the JSON form.
+    /// The `kind` string of the JSON form.
     public var typeName: String {
         switch self {
         case .ratingHoldout: return "rating-holdout"
@@ -62,56 +65,105 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
     }
 
     private enum Key: String, CodingKey, CaseIterable {
-        case type, testFraction, validationFraction, order, minInteractions, heldOutUsers, foldInFraction, foldInOrder, folds, fold, over
+        case kind, testFraction = "test_fraction", validationFraction = "validation_fraction", order
+        case minInteractions = "min_interactions", heldOutUsers = "held_out_users", foldInFraction = "fold_in_fraction"
+        case foldInOrder = "fold_in_order", folds, fold, over
+
+        /// The deprecated command-line spelling (`type`, camelCase), still read.
+        var legacyName: String {
+            switch self {
+            case .kind: return "type"
+            case .testFraction: return "testFraction"
+            case .validationFraction: return "validationFraction"
+            case .minInteractions: return "minInteractions"
+            case .heldOutUsers: return "heldOutUsers"
+            case .foldInFraction: return "foldInFraction"
+            case .foldInOrder: return "foldInOrder"
+            case .order, .folds, .fold, .over: return rawValue
+            }
+        }
     }
 
-    /// Decodes the JSON form; unknown keys and out-of-range values are errors naming the key.
+    /// A key as written in the JSON, either spelling.
+    private struct WrittenKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes the JSON form (either spelling); unknown keys and out-of-range values are errors
+    /// naming the key.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        let type = try c.decode(String.self, forKey: .type)
+        let c = try decoder.container(keyedBy: WrittenKey.self)
+        // Each written key resolved to its key, in either spelling.
+        var written: [Key: WrittenKey] = [:]
+        for key in c.allKeys {
+            guard let resolved = Key(rawValue: key.stringValue) ?? Key.allCases.first(where: { $0.legacyName == key.stringValue }) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription:
+                    "unknown split key '\(key.stringValue)'; keys: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if written[resolved] != nil {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription:
+                    "split key '\(resolved.rawValue)' is given twice ('\(resolved.legacyName)' is its older spelling)")
+            }
+            written[resolved] = key
+        }
+        func value<T: Decodable>(_ key: Key, _ type: T.Type) throws -> T? {
+            guard let spelled = written[key] else { return nil }
+            return try c.decode(T.self, forKey: spelled)
+        }
+        guard let kind = try value(.kind, String.self) else {
+            throw DecodingError.keyNotFound(WrittenKey(stringValue: "kind"), .init(
+                codingPath: c.codingPath, debugDescription: "a split needs \"kind\" (rating-holdout, user-holdout, leave-one-out, strong-generalization or k-fold)"))
+        }
         let allowed: [Key]
-        switch type {
+        switch kind {
         case "rating-holdout":
             allowed = [.testFraction, .validationFraction]
-            self = .ratingHoldout(testFraction: try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.1,
-                                  validationFraction: try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0.1)
+            self = .ratingHoldout(testFraction: try value(.testFraction, Double.self) ?? 0.1,
+                                  validationFraction: try value(.validationFraction, Double.self) ?? 0.1)
         case "user-holdout":
             allowed = [.testFraction, .validationFraction, .order, .minInteractions]
-            self = .userHoldout(testFraction: try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.2,
-                                validationFraction: try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0.1,
-                                order: try c.decodeIfPresent(Order.self, forKey: .order) ?? .random,
-                                minInteractions: try c.decodeIfPresent(Int.self, forKey: .minInteractions) ?? 3)
+            self = .userHoldout(testFraction: try value(.testFraction, Double.self) ?? 0.2,
+                                validationFraction: try value(.validationFraction, Double.self) ?? 0.1,
+                                order: try value(.order, Order.self) ?? .random,
+                                minInteractions: try value(.minInteractions, Int.self) ?? 3)
         case "leave-one-out":
             allowed = [.order]
-            self = .leaveOneOut(order: try c.decodeIfPresent(Order.self, forKey: .order) ?? .time)
+            self = .leaveOneOut(order: try value(.order, Order.self) ?? .time)
         case "strong-generalization":
             allowed = [.heldOutUsers, .foldInFraction, .foldInOrder]
-            self = .strongGeneralization(heldOutUsers: try c.decode(Int.self, forKey: .heldOutUsers),
-                                         foldInFraction: try c.decodeIfPresent(Double.self, forKey: .foldInFraction) ?? 0.8,
-                                         foldInOrder: try c.decodeIfPresent(Order.self, forKey: .foldInOrder) ?? .random)
+            guard let heldOut = try value(.heldOutUsers, Int.self) else {
+                throw DecodingError.keyNotFound(WrittenKey(stringValue: "held_out_users"), .init(
+                    codingPath: c.codingPath, debugDescription: "strong-generalization needs held_out_users"))
+            }
+            self = .strongGeneralization(heldOutUsers: heldOut,
+                                         foldInFraction: try value(.foldInFraction, Double.self) ?? 0.8,
+                                         foldInOrder: try value(.foldInOrder, Order.self) ?? .random)
         case "k-fold":
             allowed = [.folds, .fold, .over, .validationFraction]
-            self = .kFold(folds: try c.decodeIfPresent(Int.self, forKey: .folds) ?? 5,
-                          fold: try c.decodeIfPresent(Int.self, forKey: .fold) ?? 0,
-                          over: try c.decodeIfPresent(FoldUnit.self, forKey: .over) ?? .ratings,
-                          validationFraction: try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0.1)
+            self = .kFold(folds: try value(.folds, Int.self) ?? 5,
+                          fold: try value(.fold, Int.self) ?? 0,
+                          over: try value(.over, FoldUnit.self) ?? .ratings,
+                          validationFraction: try value(.validationFraction, Double.self) ?? 0.1)
         default:
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
-                "unknown split type '\(type)'; expected rating-holdout, user-holdout, leave-one-out, strong-generalization or k-fold")
+            throw DecodingError.dataCorruptedError(forKey: written[.kind]!, in: c, debugDescription:
+                "unknown split kind '\(kind)'; expected rating-holdout, user-holdout, leave-one-out, strong-generalization or k-fold")
         }
-        for key in c.allKeys where key != .type && !allowed.contains(key) {
-            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription:
-                "key '\(key.rawValue)' does not apply to split type '\(type)'; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
+        for (key, spelled) in written where key != .kind && !allowed.contains(key) {
+            throw DecodingError.dataCorruptedError(forKey: spelled, in: c, debugDescription:
+                "key '\(key.rawValue)' does not apply to split kind '\(kind)'; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
         }
         if let problem = validationProblem {
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: problem)
+            throw DecodingError.dataCorruptedError(forKey: written[.kind]!, in: c, debugDescription: problem)
         }
     }
 
-    /// Encodes the JSON form with every key written.
+    /// Encodes the JSON form (`kind`, snake_case keys) with every key written.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(typeName, forKey: .type)
+        try c.encode(typeName, forKey: .kind)
         switch self {
         case let .ratingHoldout(t, v):
             try c.encode(t, forKey: .testFraction); try c.encode(v, forKey: .validationFraction)
@@ -136,19 +188,19 @@ public enum SplitProtocol: Sendable, Equatable, Codable {
         }
         switch self {
         case let .ratingHoldout(t, v):
-            return fraction(t, "testFraction") ?? fraction(v, "validationFraction")
+            return fraction(t, "test_fraction") ?? fraction(v, "validation_fraction")
         case let .userHoldout(t, v, _, minimum):
-            if t + v >= 1 { return "testFraction + validationFraction must be below 1, got \(t + v)" }
-            return fraction(t, "testFraction") ?? fraction(v, "validationFraction") ?? (minimum >= 3 ? nil : "minInteractions must be at least 3, got \(minimum)")
+            if t + v >= 1 { return "test_fraction + validation_fraction must be below 1, got \(t + v)" }
+            return fraction(t, "test_fraction") ?? fraction(v, "validation_fraction") ?? (minimum >= 3 ? nil : "min_interactions must be at least 3, got \(minimum)")
         case .leaveOneOut:
             return nil
         case let .strongGeneralization(n, f, _):
-            if n < 1 { return "heldOutUsers must be at least 1, got \(n)" }
-            return (f > 0 && f < 1) ? nil : "foldInFraction must be in (0, 1), got \(f)"
+            if n < 1 { return "held_out_users must be at least 1, got \(n)" }
+            return (f > 0 && f < 1) ? nil : "fold_in_fraction must be in (0, 1), got \(f)"
         case let .kFold(folds, fold, over, v):
             if folds < (over == .users ? 3 : 2) { return "folds must be at least \(over == .users ? 3 : 2) for k-fold over \(over.rawValue), got \(folds)" }
             if fold < 0 || fold >= folds { return "fold must be in 0..<\(folds), got \(fold)" }
-            return fraction(v, "validationFraction")
+            return fraction(v, "validation_fraction")
         }
     }
 }

@@ -213,12 +213,12 @@ enum GEMMTile6x16: GEMMMicroTile {
         let c2 = SIMD16(lowHalf: c20, highHalf: c21), c3 = SIMD16(lowHalf: c30, highHalf: c31)
         let c4 = SIMD16(lowHalf: c40, highHalf: c41), c5 = SIMD16(lowHalf: c50, highHalf: c51)
         if validRows == 6 && validCols == 16 {
-            GEMMStore.store(c0, c, alpha, beta)
-            GEMMStore.store(c1, c + ldc, alpha, beta)
-            GEMMStore.store(c2, c + 2 * ldc, alpha, beta)
-            GEMMStore.store(c3, c + 3 * ldc, alpha, beta)
-            GEMMStore.store(c4, c + 4 * ldc, alpha, beta)
-            GEMMStore.store(c5, c + 5 * ldc, alpha, beta)
+            GEMMRowStore.store(c0, c, alpha, beta)
+            GEMMRowStore.store(c1, c + ldc, alpha, beta)
+            GEMMRowStore.store(c2, c + 2 * ldc, alpha, beta)
+            GEMMRowStore.store(c3, c + 3 * ldc, alpha, beta)
+            GEMMRowStore.store(c4, c + 4 * ldc, alpha, beta)
+            GEMMRowStore.store(c5, c + 5 * ldc, alpha, beta)
             return
         }
         let raw = UnsafeMutableRawPointer(scratch)
@@ -256,21 +256,6 @@ enum GEMMStore {
             } else {
                 for j in 0..<validCols { row[j] = (row[j] * beta).addingProduct(alpha, source[j]) }
             }
-        }
-    }
-
-    /// `C[0..<16] = alpha * acc + beta * C`; beta 0 never reads C (so NaNs there vanish).
-    @inline(__always)
-    static func store(_ acc: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>, _ alpha: Float, _ beta: Float) {
-        let raw = UnsafeMutableRawPointer(c)
-        if beta == 0 {
-            raw.storeBytes(of: acc * alpha, as: SIMD16<Float>.self)
-        } else if beta == 1 {
-            let old = UnsafeRawPointer(c).loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: old.addingProduct(alpha, acc), as: SIMD16<Float>.self)
-        } else {
-            let old = UnsafeRawPointer(c).loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: (old * beta).addingProduct(alpha, acc), as: SIMD16<Float>.self)
         }
     }
 }

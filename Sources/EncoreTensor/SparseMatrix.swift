@@ -196,28 +196,16 @@ public struct SparseMatrix: Sendable, Equatable {
             }
         }
         var next = counts
-        var newColumns = [Int32](repeating: 0, count: nonzeroCount)
-        var newValues = [Float](repeating: 0, count: nonzeroCount)
-        rowPointers.withUnsafeBufferPointer { pointers in
-            columnIndices.withUnsafeBufferPointer { columnSource in
-                values.withUnsafeBufferPointer { valueSource in
-                    next.withUnsafeMutableBufferPointer { nextBuffer in
-                        newColumns.withUnsafeMutableBufferPointer { columnTarget in
-                            newValues.withUnsafeMutableBufferPointer { valueTarget in
-                                guard nonzeroCount > 0 else { return }
-                                let (cs, vs) = (columnSource.baseAddress!, valueSource.baseAddress!)
-                                let (ct, vt, n) = (columnTarget.baseAddress!, valueTarget.baseAddress!, nextBuffer.baseAddress!)
-                                for r in 0..<rows {
-                                    let tag = Int32(r)
-                                    for e in pointers[r]..<pointers[r &+ 1] {
-                                        let c = Int(cs[e]), slot = n[c]
-                                        ct[slot] = tag
-                                        vt[slot] = vs[e]
-                                        n[c] = slot &+ 1
-                                    }
-                                }
-                            }
-                        }
+        let (newColumns, newValues) = buildEntries(count: nonzeroCount) { pointers, cs, vs, ct, vt in
+            next.withUnsafeMutableBufferPointer { nextBuffer in
+                let n = nextBuffer.baseAddress!
+                for r in 0..<rows {
+                    let tag = Int32(r)
+                    for e in pointers[r]..<pointers[r &+ 1] {
+                        let c = Int(cs[e]), slot = n[c]
+                        ct[slot] = tag
+                        vt[slot] = vs[e]
+                        n[c] = slot &+ 1
                     }
                 }
             }
@@ -250,30 +238,47 @@ public struct SparseMatrix: Sendable, Equatable {
             }
         }
         let total = pointers[indices.count]
-        var newColumns = [Int32](repeating: 0, count: total)
-        var newValues = [Float](repeating: 0, count: total)
-        rowPointers.withUnsafeBufferPointer { source in
+        let (newColumns, newValues) = buildEntries(count: total) { s, cs, vs, ct, vt in
+            var offset = 0
+            for r in indices {
+                let start = s[r], n = s[r &+ 1] &- start
+                (ct + offset).update(from: cs + start, count: n)
+                (vt + offset).update(from: vs + start, count: n)
+                offset &+= n
+            }
+        }
+        return SparseMatrix(unchecked: indices.count, cols: cols, rowPointers: pointers,
+                            columnIndices: newColumns, values: newValues)
+    }
+
+    /// New column-index and value arrays of `count` entries, filled by `body` from this matrix's
+    /// raw CSR arrays: it gets the row pointers, column indices and values to read and the new
+    /// columns and values to write, as base pointers. Not called when either side is empty.
+    /// The callers' own checks keep every index in bounds.
+    private func buildEntries(
+        count: Int,
+        _ body: (
+            _ rowPointers: UnsafePointer<Int>, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>,
+            _ newColumns: UnsafeMutablePointer<Int32>, _ newValues: UnsafeMutablePointer<Float>
+        ) -> Void
+    ) -> (columns: [Int32], values: [Float]) {
+        var newColumns = [Int32](repeating: 0, count: count)
+        var newValues = [Float](repeating: 0, count: count)
+        guard count > 0 && nonzeroCount > 0 else { return (newColumns, newValues) }
+        rowPointers.withUnsafeBufferPointer { pointers in
             columnIndices.withUnsafeBufferPointer { columnSource in
                 values.withUnsafeBufferPointer { valueSource in
                     newColumns.withUnsafeMutableBufferPointer { columnTarget in
                         newValues.withUnsafeMutableBufferPointer { valueTarget in
-                            guard total > 0 else { return }
-                            let (s, cs, vs) = (source.baseAddress!, columnSource.baseAddress!, valueSource.baseAddress!)
-                            let (ct, vt) = (columnTarget.baseAddress!, valueTarget.baseAddress!)
-                            var offset = 0
-                            for r in indices {
-                                let start = s[r], n = s[r &+ 1] &- start
-                                (ct + offset).update(from: cs + start, count: n)
-                                (vt + offset).update(from: vs + start, count: n)
-                                offset &+= n
-                            }
+                            body(
+                                pointers.baseAddress!, columnSource.baseAddress!, valueSource.baseAddress!,
+                                columnTarget.baseAddress!, valueTarget.baseAddress!)
                         }
                     }
                 }
             }
         }
-        return SparseMatrix(unchecked: indices.count, cols: cols, rowPointers: pointers,
-                            columnIndices: newColumns, values: newValues)
+        return (newColumns, newValues)
     }
 
     /// The same pattern with every stored value replaced by `transform(value)`.

@@ -113,9 +113,9 @@ final class SequenceSplitTests: DataTestCase {
     }
 
     func testProtocolJSONTakesFoldInOrder() throws {
-        let decoded = try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"type":"strong-generalization","heldOutUsers":3,"foldInOrder":"time"}"#.utf8))
+        let decoded = try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"kind":"strong-generalization","held_out_users":3,"fold_in_order":"time"}"#.utf8))
         XCTAssertEqual(decoded, .strongGeneralization(heldOutUsers: 3, foldInFraction: 0.8, foldInOrder: .time))
         XCTAssertEqual(try JSONDecoder().decode(SplitProtocol.self, from: JSONEncoder().encode(decoded)), decoded)
-        XCTAssertThrowsError(try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"type":"user-holdout","foldInOrder":"time"}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"kind":"user-holdout","fold_in_order":"time"}"#.utf8)))
     }
 }

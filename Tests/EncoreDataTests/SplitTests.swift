@@ -133,12 +133,30 @@ final class SplitTests: DataTestCase {
     }
 
     func testProtocolJSONRejectsUnknownKeysAndBadValues() throws {
-        let decoded = try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"type":"user-holdout","order":"time"}"#.utf8))
-        XCTAssertEqual(decoded, .userHoldout(testFraction: 0.2, validationFraction: 0.1, order: .time, minInteractions: 3))
+        func decode(_ json: String) throws -> SplitProtocol { try JSONDecoder().decode(SplitProtocol.self, from: Data(json.utf8)) }
+        XCTAssertEqual(try decode(#"{"kind":"user-holdout","order":"time"}"#),
+                       .userHoldout(testFraction: 0.2, validationFraction: 0.1, order: .time, minInteractions: 3))
+        XCTAssertEqual(try decode(#"{"kind":"user-holdout","test_fraction":0.3,"min_interactions":5}"#),
+                       .userHoldout(testFraction: 0.3, validationFraction: 0.1, order: .random, minInteractions: 5))
+        // The spec's snake_case form is what is written; the older camelCase form is still read.
         let encoded = try JSONEncoder().encode(SplitProtocol.strongGeneralization(heldOutUsers: 7))
+        let text = String(decoding: encoded, as: UTF8.self)
+        XCTAssertTrue(text.contains(#""kind":"strong-generalization""#) && text.contains(#""held_out_users":7"#), text)
+        XCTAssertFalse(text.contains("heldOutUsers"), text)
         XCTAssertEqual(try JSONDecoder().decode(SplitProtocol.self, from: encoded), .strongGeneralization(heldOutUsers: 7))
-        XCTAssertThrowsError(try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"type":"rating-holdout","folds":3}"#.utf8)))
-        XCTAssertThrowsError(try JSONDecoder().decode(SplitProtocol.self, from: Data(#"{"type":"rating-holdout","testFraction":1.5}"#.utf8)))
+        XCTAssertEqual(try decode(#"{"type":"strong-generalization","heldOutUsers":3,"foldInFraction":0.5}"#),
+                       .strongGeneralization(heldOutUsers: 3, foldInFraction: 0.5))
+        XCTAssertThrowsError(try decode(#"{"kind":"rating-holdout","folds":3}"#))
+        XCTAssertThrowsError(try decode(#"{"kind":"rating-holdout","test_fraction":1.5}"#)) { error in
+            XCTAssertTrue("\(error)".contains("test_fraction must be in [0, 1)"), "\(error)")
+        }
+        XCTAssertThrowsError(try decode(#"{"kind":"rating-holdout","test_fraction":0.1,"testFraction":0.2}"#)) { error in
+            XCTAssertTrue("\(error)".contains("given twice"), "\(error)")
+        }
+        XCTAssertThrowsError(try decode(#"{"kind":"strong-generalization"}"#)) { error in
+            XCTAssertTrue("\(error)".contains("held_out_users"), "\(error)")
+        }
+        XCTAssertThrowsError(try decode(#"{"kind":"rating-holdout","tset_fraction":0.1}"#))
         XCTAssertThrowsError(try makeSplit(implicit, protocol: .kFold(folds: 3, fold: 3), seed: 0))
     }
 }

@@ -23,7 +23,7 @@ final class EndToEndSplitFileTests: XCTestCase {
 
         let save = try harness.run(
             "data", "info", "ratings.tsv", "--separator", "\\t", "--implicit", "4", "--seed", "7",
-            "--split", #"{"type": "strong-generalization", "heldOutUsers": 15}"#, "--save-split", "saved.split")
+            "--split", #"{"kind": "strong-generalization", "held_out_users": 15}"#, "--save-split", "saved.split")
         XCTAssertEqual(save.code, 0, save.summary)
         XCTAssertTrue(try harness.read("saved.split").hasPrefix("encore-split 1\n"))
         let fromFile = smallRankingSpec(models: models, seeds: "[1]")
@@ -43,7 +43,7 @@ final class EndToEndSplitFileTests: XCTestCase {
         try harness.writeRatings()
         let save = try harness.run(
             "data", "info", "ratings.tsv", "--separator", "\\t", "--implicit", "4",
-            "--split", #"{"type": "strong-generalization", "heldOutUsers": 15}"#, "--save-split", "saved.split")
+            "--split", #"{"kind": "strong-generalization", "held_out_users": 15}"#, "--save-split", "saved.split")
         XCTAssertEqual(save.code, 0, save.summary)
         var lines = try harness.read("saved.split").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let items = try XCTUnwrap(Int(lines[1].dropFirst("items ".count)))

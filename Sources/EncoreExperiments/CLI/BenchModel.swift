@@ -112,14 +112,9 @@ extension EncoreCLI {
             for m in metrics { test[m.name] = evaluation.value(m) }
         }
         return ModelBenchResult(
-            model: entry.description.name, threads: threads, epochSeconds: median(timed.map(\.seconds)),
-            evalSeconds: median(timed.map(\.validationSeconds)), epochs: report.curve.count,
+            model: entry.description.name, threads: threads, epochSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.seconds)),
+            evalSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.validationSeconds)), epochs: report.curve.count,
             bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test)
     }
 
-    private static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
 }

@@ -17,10 +17,12 @@ public enum BenchSupport {
         return median(times)
     }
 
-    /// The median of `values`: the upper median for an even count; NaN when empty.
+    /// The median of `values`: the mean of the two middle values for an even count; NaN when
+    /// empty. Every benchmark reports medians through this one definition.
     static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+        let sorted = values.sorted(), middle = sorted.count / 2
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// Picks a repetition count so that one benchmark takes roughly `budget` seconds.

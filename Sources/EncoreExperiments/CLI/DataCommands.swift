@@ -65,7 +65,7 @@ extension EncoreCLI {
     }
 
     static func parseSplit(_ text: String) throws -> SplitProtocol {
-        let json = text.hasPrefix("{") ? text : "{\"type\":\"\(text)\"" + (text == "strong-generalization" ? ",\"heldOutUsers\":100}" : "}")
+        let json = text.hasPrefix("{") ? text : "{\"kind\":\"\(text)\"" + (text == "strong-generalization" ? ",\"held_out_users\":100}" : "}")
         do { return try JSONDecoder().decode(SplitProtocol.self, from: Data(json.utf8)) } catch {
             throw UsageError("--split: \(error)")
         }

@@ -31,7 +31,7 @@ extension EncoreCLI {
 
             EXAMPLES:
               encore run experiments/quickstart.json
-              encore run experiments/ml1m-ranking.json --set dataset.data_dir=../shared/data --set seeds=[1]
+              encore run experiments/ml1m-ranking.json --set dataset.path=../shared/data/ml-1m-implicit/ratings.dat --set seeds=[1]
               encore run experiments/ml1m-ranking.json --shard 2/4 --output results/ml1m-ranking-shard2
 
             EXIT CODES: 0 all runs ok, 1 some runs failed, 64 usage or spec error, 65 data error,

@@ -1,5 +1,5 @@
-/// The one top-k selection of the metrics module (to be pointed at EncoreTensor's `TopK` when it
-/// lands; nothing else in this module selects).
+/// The one top-k selection of the package: `TopK` (row-wise on tensors), the ranking evaluator
+/// and the recommendation writer all select through it.
 ///
 /// Order: higher score first; equal scores by lower item index. Excluded items never appear.
 /// NaN scores rank as -inf (after every finite score, ties by index) and are reported as -inf.
@@ -9,13 +9,13 @@
 /// of `capacity` keys; when it fills, a quickselect keeps the best k and the k-th best score
 /// becomes the new threshold. A final quickselect and a sort of k keys give the list.
 /// - Complexity: O(n) comparisons for n items plus O(k log k); no heap, few branches per item.
-struct TopKSelector {
+public struct TopKSelector {
     /// The cut-off.
-    let k: Int
+    public let k: Int
     private var buffer: [UInt64]
 
     /// Creates a selector for `k >= 1` with its own scratch (one per thread).
-    init(k: Int) {
+    public init(k: Int) {
         requireArgument(k >= 1, "TopKSelector needs k >= 1, got \(k)")
         self.k = k
         buffer = [UInt64](repeating: 0, count: 2 * k + 64)
@@ -37,7 +37,7 @@ struct TopKSelector {
     ///   - excluded: item indices to skip, strictly increasing (a CSR row).
     ///   - items, values: outputs of at least `k` entries, filled best first.
     /// - Returns: the number of items written.
-    mutating func select(
+    public mutating func select(
         scores: UnsafePointer<Float>, itemCount: Int, excluded: ArraySlice<Int32>,
         items: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>
     ) -> Int {

@@ -1,0 +1,1 @@
+../EncoreTensor/GEMMRowStore.swift
