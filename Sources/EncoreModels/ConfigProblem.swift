@@ -31,7 +31,6 @@ public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible
 /// var checks = ConfigChecks()
 /// checks.atLeast("hidden_units", config.hiddenUnits, 1)
 /// checks.number("dropout", config.dropout, in: 0...1, openUpper: true)
-/// checks.optimizer("optimizer", config.optimizer)
 /// return checks.problems
 /// ```
 public struct ConfigChecks: Sendable {
@@ -93,11 +92,6 @@ public struct ConfigChecks: Sendable {
     /// One of `allowed`.
     public mutating func oneOf(_ key: String, _ value: String, _ allowed: [String]) {
         require(allowed.contains(value), key: key, expected: Self.oneOf(allowed), found: Self.quoted(value))
-    }
-
-    /// An optimizer name of `OptimizerFactory.names`.
-    public mutating func optimizer(_ key: String, _ name: String) {
-        oneOf(key, name, OptimizerFactory.names)
     }
 
     /// `one of "a", "b"`.

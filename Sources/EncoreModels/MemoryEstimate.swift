@@ -150,14 +150,14 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
 extension MemoryEstimate {
     /// The training state of `parameters` trainable scalars in the shared loop
     /// (`GradientTrainer`): the values, their gradients, the optimizer's slots
-    /// (`OptimizerFactory.stateSlots`), the best-epoch copy, and a checkpoint archive holding the
+    /// (`OptimizerName.stateSlots`), the best-epoch copy, and a checkpoint archive holding the
     /// values, the best copy and the slots.
     /// - Parameters:
     ///   - parameters: trainable scalars (saturated products are fine).
     ///   - optimizer: the config's optimizer name.
     ///   - key: the config key that sizes the parameters most.
-    public static func gradientTraining(parameters: Int, optimizer: String, key: String?) -> MemoryEstimate {
-        let slots = OptimizerFactory.stateSlots(for: optimizer)
+    public static func gradientTraining(parameters: Int, optimizer: OptimizerName, key: String?) -> MemoryEstimate {
+        let slots = optimizer.stateSlots
         var estimate = MemoryEstimate()
         estimate.add("parameters", floats: [parameters], key: key)
         estimate.add("gradients", floats: [parameters], key: key)

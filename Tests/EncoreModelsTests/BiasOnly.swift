@@ -36,7 +36,7 @@ final class BiasOnly: RatingPredictor, GradientModel {
     func exampleCount(_ data: TrainingData) -> Int { data.train.nonzeroCount }  // an example is a rating
     var batchSize: Int { config.batchSize }
     var defaultEpochs: Int { 20 }
-    func makeOptimizer() -> any Optimizer { Adam(learningRate: config.learningRate) }
+    func makeOptimizer(threads: Int?) -> any Optimizer { OptimizerName.adam.make(learningRate: config.learningRate, threads: threads) }
 
     func prepareTraining(_ data: TrainingData) {                      // once, before epoch 1
         mean = data.trainMean

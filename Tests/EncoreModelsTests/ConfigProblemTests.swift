@@ -81,10 +81,10 @@ final class ConfigProblemTests: XCTestCase {
     func testInitThrowsTheSameProblems() {
         let context = ModelContext(trainRows: 4, itemCount: 3, ratingRange: 1...5, rng: SeededRNG(seed: 1), threads: 1)
         var deepRec = DeepRecConfig.defaults
-        deepRec.optimizer = "adamx"
+        deepRec.learningRate = 0
         XCTAssertThrowsError(try DeepRec(config: deepRec, context: context)) { error in
             guard case ModelError.invalidConfig(let text) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(text.contains("optimizer: expected one of"), text)
+            XCTAssertTrue(text.contains("learning_rate"), text)
         }
         var vae = MultVAE.defaultConfig
         vae.latentSize = 0

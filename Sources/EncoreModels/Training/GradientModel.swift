@@ -24,8 +24,9 @@ public protocol GradientModel: Recommender {
     var batchSize: Int { get }
     /// Epochs when the session does not set `maxEpochs`.
     var defaultEpochs: Int { get }
-    /// A fresh optimizer configured from the model's config.
-    func makeOptimizer() -> any Optimizer
+    /// A fresh optimizer configured from the model's config, its updates using at most
+    /// `threads` threads (the run's thread count).
+    func makeOptimizer(threads: Int?) -> any Optimizer
     /// Called before each epoch (e.g. to resample negatives); `rng` is the epoch's own stream.
     func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG)
     /// The scalar loss of one batch of example indices; the loop calls `backward()` on it.
@@ -49,42 +50,50 @@ extension GradientModel {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }
 
-/// Builds the optimizer a config names; shared by every gradient model so names mean the same
-/// thing everywhere (`adam`, `adamw`, `sgd`, `nesterov`, `adagrad`, `rmsprop`, `rprop`).
-public enum OptimizerFactory {
-    /// The names accepted in configs.
-    public static let names = ["adam", "adamw", "sgd", "nesterov", "adagrad", "rmsprop", "rprop"]
+/// The optimizers a config can name (`"optimizer": "adam"`), shared by every gradient model so
+/// that names mean the same thing everywhere. A config holds the case itself: a name is checked
+/// once, when the config decodes (an unknown one is a config problem listing these values, exit
+/// 64 at spec validation), and `make` cannot fail.
+public enum OptimizerName: String, Sendable, Codable, CaseIterable {
+    case adam, adamw, sgd, nesterov, adagrad, rmsprop, rprop
 
-    /// Tensors of state each optimizer keeps per parameter (Adam's two moments, SGD's velocity):
-    /// what `MemoryEstimate.gradientTraining` counts. An unknown name counts as the most (2).
-    public static func stateSlots(for name: String) -> Int {
-        switch name {
-        case "sgd", "nesterov", "adagrad", "rmsprop": return 1
-        default: return 2
+    /// Tensors of state the optimizer keeps per parameter (Adam's two moments, SGD's velocity):
+    /// what `MemoryEstimate.gradientTraining` counts.
+    public var stateSlots: Int {
+        switch self {
+        case .sgd, .nesterov, .adagrad, .rmsprop: return 1
+        case .adam, .adamw, .rprop: return 2
         }
     }
 
-    /// Creates the optimizer `name`.
+    /// The names, as configs write them.
+    public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// Creates the optimizer.
     /// - Parameters:
     ///   - momentum: for `sgd` / `nesterov`.
     ///   - weightDecay: coupled L2 (decoupled for `adamw`).
-    /// - Throws: `ModelError.invalidConfig` for an unknown name.
-    public static func make(
-        _ name: String, learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0,
-        maxGradientNorm: Float? = nil
-    ) throws -> any Optimizer {
-        switch name {
-        case "adam": return Adam(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        case "adamw": return AdamW(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        case "sgd": return SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        case "nesterov":
-            return SGD(learningRate: learningRate, momentum: momentum, nesterov: true, weightDecay: weightDecay,
-                       maxGradientNorm: maxGradientNorm)
-        case "adagrad": return AdaGrad(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        case "rmsprop": return RMSProp(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        case "rprop": return Rprop(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
-        default:
-            throw ModelError.invalidConfig("unknown optimizer '\(name)'; expected one of \(names.joined(separator: ", "))")
+    ///   - maxGradientNorm: clip gradients to this global L2 norm when set.
+    ///   - threads: the most threads an update uses (the run's thread count); results do not
+    ///     depend on it.
+    public func make(
+        learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0, maxGradientNorm: Float? = nil,
+        threads: Int?
+    ) -> any Optimizer {
+        let optimizer: OptimizerBase
+        switch self {
+        case .adam: optimizer = Adam(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case .adamw: optimizer = AdamW(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case .sgd:
+            optimizer = SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case .nesterov:
+            optimizer = SGD(learningRate: learningRate, momentum: momentum, nesterov: true, weightDecay: weightDecay,
+                            maxGradientNorm: maxGradientNorm)
+        case .adagrad: optimizer = AdaGrad(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case .rmsprop: optimizer = RMSProp(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
+        case .rprop: optimizer = Rprop(learningRate: learningRate, weightDecay: weightDecay, maxGradientNorm: maxGradientNorm)
         }
+        optimizer.threads = threads
+        return optimizer
     }
 }

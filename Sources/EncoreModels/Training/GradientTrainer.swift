@@ -17,9 +17,8 @@ public enum GradientTrainer {
     ) throws -> FitReport {
         model.prepareTraining(data)
         let parameters = model.parameters
-        let optimizer = model.makeOptimizer()
         // Updates use the run's threads like every other kernel of the step.
-        (optimizer as? OptimizerBase)?.threads = session.threads
+        let optimizer = model.makeOptimizer(threads: session.threads)
         let totalEpochs = max(1, session.maxEpochs ?? model.defaultEpochs)
         let higherIsBetter = ModelEvaluation.higherIsBetter(session.selectionMetric)
         let exampleCount = model.exampleCount(data)

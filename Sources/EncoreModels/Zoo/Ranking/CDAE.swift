@@ -45,7 +45,7 @@ public class CDAE: GradientModel, Ranker {
         /// Default epochs.
         public var epochs: Int
         /// Optimizer name.
-        public var optimizer: String
+        public var optimizer: OptimizerName
         /// Learning rate.
         public var learningRate: Float
         /// Coupled L2 weight decay on all parameters.
@@ -58,7 +58,7 @@ public class CDAE: GradientModel, Ranker {
     public static var paper: String { "Wu et al. 2016, Collaborative Denoising Auto-Encoders for Top-N Recommender Systems, WSDM" }
     public class var defaultConfig: Config {
         Config(hiddenSize: 50, userNode: true, corruption: 0.5, negatives: 5, loss: "logistic", output: "sigmoid",
-               hiddenActivation: .sigmoid, unseenUser: "zero", batchSize: 500, epochs: 150, optimizer: "adagrad",
+               hiddenActivation: .sigmoid, unseenUser: "zero", batchSize: 500, epochs: 150, optimizer: .adagrad,
                learningRate: 0.1, weightDecay: 1e-4)
     }
     public static var configHelp: [String: String] {
@@ -112,7 +112,6 @@ public class CDAE: GradientModel, Ranker {
         checks.oneOf("unseen_user", config.unseenUser, ["zero", "mean"])
         checks.atLeast("batch_size", config.batchSize, 1)
         checks.atLeast("epochs", config.epochs, 1)
-        checks.optimizer("optimizer", config.optimizer)
         checks.positive("learning_rate", config.learningRate)
         checks.nonNegative("weight_decay", config.weightDecay)
         return checks.problems
@@ -170,9 +169,8 @@ public class CDAE: GradientModel, Ranker {
     public var defaultEpochs: Int { config.epochs }
     public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
 
-    public func makeOptimizer() -> any Optimizer {
-        // The name was validated in init.
-        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate, weightDecay: config.weightDecay)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(learningRate: config.learningRate, weightDecay: config.weightDecay, threads: threads)
     }
 
     /// Draws this epoch's negatives for every training user.

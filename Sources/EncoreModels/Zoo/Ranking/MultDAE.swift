@@ -21,7 +21,7 @@ public final class MultDAE: GradientModel, Ranker {
         /// Default epochs.
         public var epochs: Int
         /// Optimizer name.
-        public var optimizer: String
+        public var optimizer: OptimizerName
         /// Learning rate.
         public var learningRate: Float
     }
@@ -31,7 +31,7 @@ public final class MultDAE: GradientModel, Ranker {
     public static let summary = "Mult-DAE: denoising autoencoder with multinomial likelihood."
     public static let paper = "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering, WWW"
     public static let defaultConfig = Config(
-        hiddenSizes: [200], dropout: 0.5, weightPenalty: 2e-5, batchSize: 500, epochs: 200, optimizer: "adam",
+        hiddenSizes: [200], dropout: 0.5, weightPenalty: 2e-5, batchSize: 500, epochs: 200, optimizer: .adam,
         learningRate: 1e-3)
     public static let configHelp = [
         "hidden_sizes": "Widths from the items to the code, e.g. [200]; the decoder mirrors them.",
@@ -57,7 +57,6 @@ public final class MultDAE: GradientModel, Ranker {
         checks.nonNegative("weight_penalty", config.weightPenalty)
         checks.atLeast("batch_size", config.batchSize, 1)
         checks.atLeast("epochs", config.epochs, 1)
-        checks.optimizer("optimizer", config.optimizer)
         checks.positive("learning_rate", config.learningRate)
         return checks.problems
     }
@@ -99,9 +98,8 @@ public final class MultDAE: GradientModel, Ranker {
     public var defaultEpochs: Int { config.epochs }
     public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
 
-    public func makeOptimizer() -> any Optimizer {
-        // The name was validated in init.
-        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(learningRate: config.learningRate, threads: threads)
     }
 
     func forward(_ x: SparseMatrix, mode: GradientMode, rng: inout SeededRNG) -> Variable {

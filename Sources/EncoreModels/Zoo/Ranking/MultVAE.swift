@@ -27,8 +27,8 @@ public final class MultVAE: GradientModel, Ranker {
         public var batchSize: Int
         /// Default epochs.
         public var epochs: Int
-        /// Optimizer name (see OptimizerFactory).
-        public var optimizer: String
+        /// Optimizer name (see OptimizerName).
+        public var optimizer: OptimizerName
         /// Learning rate.
         public var learningRate: Float
         /// L2 penalty on weights (`loss += weight_penalty · Σ‖W‖²`).
@@ -41,7 +41,7 @@ public final class MultVAE: GradientModel, Ranker {
     public static let paper = "Liang et al. 2018, Variational Autoencoders for Collaborative Filtering, WWW"
     public static let defaultConfig = Config(
         encoderSizes: [600], latentSize: 200, dropout: 0.5, annealCap: 0.2, totalAnnealSteps: 200_000,
-        batchSize: 500, epochs: 200, optimizer: "adam", learningRate: 1e-3, weightPenalty: 0)
+        batchSize: 500, epochs: 200, optimizer: .adam, learningRate: 1e-3, weightPenalty: 0)
     public static let configHelp = [
         "encoder_sizes": "Hidden encoder widths (decoder mirrored), e.g. [600].",
         "latent_size": "Latent dimension.",
@@ -73,7 +73,6 @@ public final class MultVAE: GradientModel, Ranker {
         checks.atLeast("total_anneal_steps", config.totalAnnealSteps, 0)
         checks.atLeast("batch_size", config.batchSize, 1)
         checks.atLeast("epochs", config.epochs, 1)
-        checks.optimizer("optimizer", config.optimizer)
         checks.positive("learning_rate", config.learningRate)
         checks.nonNegative("weight_penalty", config.weightPenalty)
         return checks.problems
@@ -127,9 +126,8 @@ public final class MultVAE: GradientModel, Ranker {
     public var defaultEpochs: Int { config.epochs }
     public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
 
-    public func makeOptimizer() -> any Optimizer {
-        // The name was validated in init.
-        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(learningRate: config.learningRate, threads: threads)
     }
 
     /// The KL weight β after `update` optimizer updates.

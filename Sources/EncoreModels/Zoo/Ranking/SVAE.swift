@@ -69,8 +69,8 @@ public final class SVAE: GradientModel, Ranker {
         public var batchSize: Int
         /// Default epochs.
         public var epochs: Int
-        /// Optimizer name (see OptimizerFactory).
-        public var optimizer: String
+        /// Optimizer name (see OptimizerName).
+        public var optimizer: OptimizerName
         /// Learning rate.
         public var learningRate: Float
         /// Weight decay (coupled L2 added to the gradient; decoupled for `adamw`).
@@ -85,7 +85,7 @@ public final class SVAE: GradientModel, Ranker {
     public static let paper = "Sachdeva et al. 2019, Sequential Variational Autoencoders for Collaborative Filtering, WSDM"
     public static let defaultConfig = Config(
         itemEmbeddingSize: 256, rnnSize: 200, hiddenSize: 150, latentSize: 64, nextK: 4, annealCap: 0.2,
-        totalAnnealSteps: 200_000, batchSize: 8, epochs: 25, optimizer: "adam", learningRate: 2e-3,
+        totalAnnealSteps: 200_000, batchSize: 8, epochs: 25, optimizer: .adam, learningRate: 2e-3,
         weightDecay: 5e-3, clipNorm: 0)
     public static let configHelp = [
         "item_embedding_size": "Width of the item embedding.",
@@ -132,7 +132,6 @@ public final class SVAE: GradientModel, Ranker {
         checks.atLeast("total_anneal_steps", config.totalAnnealSteps, 0)
         checks.atLeast("batch_size", config.batchSize, 1)
         checks.atLeast("epochs", config.epochs, 1)
-        checks.optimizer("optimizer", config.optimizer)
         checks.positive("learning_rate", config.learningRate)
         checks.nonNegative("weight_decay", config.weightDecay)
         checks.nonNegative("clip_norm", config.clipNorm)
@@ -184,10 +183,10 @@ public final class SVAE: GradientModel, Ranker {
     public var defaultEpochs: Int { config.epochs }
     public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
 
-    public func makeOptimizer() -> any Optimizer {
-        // The name was validated in init.
-        try! OptimizerFactory.make(config.optimizer, learningRate: config.learningRate, weightDecay: config.weightDecay,
-                                   maxGradientNorm: config.clipNorm > 0 ? config.clipNorm : nil)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(
+            learningRate: config.learningRate, weightDecay: config.weightDecay,
+            maxGradientNorm: config.clipNorm > 0 ? config.clipNorm : nil, threads: threads)
     }
 
     public func prepareTraining(_ data: TrainingData) { trainingSequences = data.orderedTrain }

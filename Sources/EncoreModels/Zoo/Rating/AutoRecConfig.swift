@@ -11,8 +11,8 @@ public struct AutoRecConfig: Codable, Sendable, Equatable {
     /// adds `(batch / examples) * lambda/2 * (||W||^2 + ||V||^2)` to the summed squared error of
     /// its observed entries, so one epoch is one pass over the paper's objective.
     public var lambda: Float
-    /// `adam` (default), `rprop` (the paper's full-batch optimizer), or any `OptimizerFactory` name.
-    public var optimizer: String
+    /// `adam` (default), `rprop` (the paper's full-batch optimizer), or any `OptimizerName`.
+    public var optimizer: OptimizerName
     /// The optimizer's learning rate (Rprop: the initial step size).
     public var learningRate: Float
     /// Rows (items for I-AutoRec, users for U-AutoRec) per mini-batch.
@@ -24,7 +24,7 @@ public struct AutoRecConfig: Codable, Sendable, Equatable {
     /// batches of 256 rows, 500 epochs (early stopping picks the epoch).
     public static let defaults = AutoRecConfig(
         hiddenUnits: 500, encoderActivation: .sigmoid, decoderActivation: .identity, lambda: 1,
-        optimizer: "adam", learningRate: 1e-3, batchSize: 256, epochs: 500)
+        optimizer: .adam, learningRate: 1e-3, batchSize: 256, epochs: 500)
 
     /// The problems of this config (sizes below 1, a negative lambda, a learning rate <= 0, an
     /// unknown optimizer).
@@ -32,7 +32,6 @@ public struct AutoRecConfig: Codable, Sendable, Equatable {
         var checks = ConfigChecks()
         checks.atLeast("hidden_units", hiddenUnits, 1)
         checks.nonNegative("lambda", lambda)
-        checks.optimizer("optimizer", optimizer)
         checks.positive("learning_rate", learningRate)
         checks.atLeast("batch_size", batchSize, 1)
         checks.atLeast("epochs", epochs, 1)
@@ -45,7 +44,7 @@ public struct AutoRecConfig: Codable, Sendable, Equatable {
         "encoder_activation": "Encoder activation g: \(ActivationKind.allCases.map(\.rawValue).joined(separator: ", ")).",
         "decoder_activation": "Decoder activation f (paper: identity).",
         "lambda": "L2 penalty (lambda/2)(|W|^2+|V|^2); each batch adds batch/rows of it to its summed squared error.",
-        "optimizer": "Optimizer: \(OptimizerFactory.names.joined(separator: ", ")) (paper: rprop).",
+        "optimizer": "Optimizer: \(OptimizerName.names.joined(separator: ", ")) (paper: rprop).",
         "learning_rate": "Learning rate (initial step size for rprop).",
         "batch_size": "Rows of the rating matrix per mini-batch.",
         "epochs": "Epochs when the run sets no budget.",

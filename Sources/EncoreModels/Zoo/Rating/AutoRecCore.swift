@@ -150,9 +150,7 @@ public final class AutoRecCore: @unchecked Sendable {
     }
 
     /// The optimizer the config names.
-    func makeOptimizer() -> any Optimizer {
-        // The name was validated in init.
-        (try? OptimizerFactory.make(config.optimizer, learningRate: config.learningRate))
-            ?? Adam(learningRate: config.learningRate)
+    func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(learningRate: config.learningRate, threads: threads)
     }
 }

@@ -67,9 +67,8 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
     public var batchSize: Int { config.batchSize }
     public var defaultEpochs: Int { config.epochs }
 
-    public func makeOptimizer() -> any Optimizer {
-        (try? OptimizerFactory.make(config.optimizer, learningRate: config.learningRate, momentum: config.momentum))
-            ?? SGD(learningRate: config.learningRate, momentum: config.momentum)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        config.optimizer.make(learningRate: config.learningRate, momentum: config.momentum, threads: threads)
     }
 
     public func prepareTraining(_ data: TrainingData) {

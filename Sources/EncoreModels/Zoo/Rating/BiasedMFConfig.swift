@@ -8,8 +8,8 @@ public struct BiasedMFConfig: Codable, Sendable, Equatable {
     public var regularization: Float
     /// Standard deviation of the normal factor initialisation (default 0.1; biases start at 0).
     public var initStandardDeviation: Float
-    /// Optimizer name (default `sgd`); see `OptimizerFactory.names`.
-    public var optimizer: String
+    /// Optimizer name (default `sgd`); see `OptimizerName`.
+    public var optimizer: OptimizerName
     /// Momentum of `sgd` (default 0: plain SGD).
     public var momentum: Float
     /// Ratings per mini-batch (default 128).
@@ -19,7 +19,7 @@ public struct BiasedMFConfig: Codable, Sendable, Equatable {
 
     /// The documented defaults, tuned on the ML-100K validation split.
     public static let defaults = BiasedMFConfig(
-        factors: 50, learningRate: 0.01, regularization: 0.05, initStandardDeviation: 0.1, optimizer: "sgd",
+        factors: 50, learningRate: 0.01, regularization: 0.05, initStandardDeviation: 0.1, optimizer: .sgd,
         momentum: 0, batchSize: 128, epochs: 50)
 
     /// The problems of this config (sizes below 1, a learning rate <= 0, a negative
@@ -30,7 +30,6 @@ public struct BiasedMFConfig: Codable, Sendable, Equatable {
         checks.positive("learning_rate", learningRate)
         checks.nonNegative("regularization", regularization)
         checks.nonNegative("init_standard_deviation", initStandardDeviation)
-        checks.optimizer("optimizer", optimizer)
         checks.rate("momentum", momentum)
         checks.atLeast("batch_size", batchSize, 1)
         checks.atLeast("epochs", epochs, 1)
@@ -43,7 +42,7 @@ public struct BiasedMFConfig: Codable, Sendable, Equatable {
         "learning_rate": "Learning rate.",
         "regularization": "L2 coefficient on each rating's user/item biases and factors.",
         "init_standard_deviation": "Standard deviation of the normal factor initialisation.",
-        "optimizer": "Optimizer: \(OptimizerFactory.names.joined(separator: ", ")).",
+        "optimizer": "Optimizer: \(OptimizerName.names.joined(separator: ", ")).",
         "momentum": "Momentum for sgd / nesterov.",
         "batch_size": "Ratings per mini-batch.",
         "epochs": "Epochs when the run sets no budget.",

@@ -9,7 +9,7 @@ import Foundation
 /// (`peers/deeprec.py`): the masked loss of the sparse input, an update, then for each re-feed
 /// step the detached dense output `f(x)` becomes input and target (mask: its nonzero entries) of
 /// another update. The first updates are made inside `loss(...)` with the optimizer that
-/// `makeOptimizer()` handed to the training loop (so checkpoints hold its state); the last
+/// `makeOptimizer(threads:)` handed to the training loop (so checkpoints hold its state); the last
 /// loss is returned to the loop, which makes the final update. The curve's loss is that of the
 /// last re-feed pass. Deviations: Glorot-uniform weights and zero biases as the reference; the
 /// epoch is chosen by early stopping on validation RMSE; a user or item without training
@@ -89,10 +89,9 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     public var batchSize: Int { config.batchSize }
     public var defaultEpochs: Int { config.epochs }
 
-    public func makeOptimizer() -> any Optimizer {
-        let made = (try? OptimizerFactory.make(
-            config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay))
-            ?? SGD(learningRate: config.learningRate, momentum: config.momentum)
+    public func makeOptimizer(threads: Int?) -> any Optimizer {
+        let made = config.optimizer.make(
+            learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay, threads: threads)
         optimizer = made
         return made
     }

@@ -16,8 +16,8 @@ public struct DeepRecConfig: Codable, Sendable, Equatable {
     /// Dense re-feeding steps per batch (default 1): each step feeds the detached dense output
     /// back as input and target and makes one more optimizer update.
     public var refeedSteps: Int
-    /// Optimizer name (`sgd` with momentum, default); see `OptimizerFactory.names`.
-    public var optimizer: String
+    /// Optimizer name (`sgd` with momentum, default); see `OptimizerName`.
+    public var optimizer: OptimizerName
     /// Learning rate (default 0.005).
     public var learningRate: Float
     /// Momentum of `sgd` / `nesterov` (default 0.9).
@@ -32,7 +32,7 @@ public struct DeepRecConfig: Codable, Sendable, Equatable {
     /// The documented defaults (those of the reference `peers/deeprec.py`).
     public static let defaults = DeepRecConfig(
         encoderSizes: [512, 512, 1024], activation: .selu, lastLayerActivation: true, dropout: 0.8,
-        constrainedDecoder: false, refeedSteps: 1, optimizer: "sgd", learningRate: 0.005, momentum: 0.9,
+        constrainedDecoder: false, refeedSteps: 1, optimizer: .sgd, learningRate: 0.005, momentum: 0.9,
         weightDecay: 0, batchSize: 128, epochs: 100)
 
     /// The largest `refeed_steps` accepted: each step is one more dense update per batch (the
@@ -47,7 +47,6 @@ public struct DeepRecConfig: Codable, Sendable, Equatable {
         checks.sizes("encoder_sizes", encoderSizes)
         checks.rate("dropout", dropout)
         checks.integer("refeed_steps", refeedSteps, in: 0...Self.maxRefeedSteps)
-        checks.optimizer("optimizer", optimizer)
         checks.positive("learning_rate", learningRate)
         checks.rate("momentum", momentum)
         checks.nonNegative("weight_decay", weightDecay)
@@ -64,7 +63,7 @@ public struct DeepRecConfig: Codable, Sendable, Equatable {
         "dropout": "Dropout probability on the code layer.",
         "constrained_decoder": "Tie decoder weights to the transposed encoder weights.",
         "refeed_steps": "Dense re-feeding steps per batch (0: none).",
-        "optimizer": "Optimizer: \(OptimizerFactory.names.joined(separator: ", ")).",
+        "optimizer": "Optimizer: \(OptimizerName.names.joined(separator: ", ")).",
         "learning_rate": "Learning rate.",
         "momentum": "Momentum for sgd / nesterov.",
         "weight_decay": "L2 weight decay added to the gradient.",

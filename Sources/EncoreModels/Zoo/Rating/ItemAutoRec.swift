@@ -67,7 +67,7 @@ extension AutoRecVariant {
     public func exampleCount(_ data: TrainingData) -> Int { core.exampleCount(data) }
     public var batchSize: Int { core.config.batchSize }
     public var defaultEpochs: Int { core.config.epochs }
-    public func makeOptimizer() -> any Optimizer { core.makeOptimizer() }
+    public func makeOptimizer(threads: Int?) -> any Optimizer { core.makeOptimizer(threads: threads) }
     public func prepareTraining(_ data: TrainingData) { core.prepare(data) }
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
         core.loss(batch: batch)
