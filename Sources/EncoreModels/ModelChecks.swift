@@ -17,18 +17,19 @@ public struct ModelChecks: Sendable, Equatable {
     /// does not decode.
     public let memory: @Sendable (_ configJSON: Data, _ dimensions: DataDimensions) -> MemoryEstimate?
 
-    /// The checks of `Model`.
-    public init<Model: Recommender>(_ model: Model.Type) {
+    /// The checks of `Model` (missing keys take `defaults`, the model's own by default).
+    public init<Model: Recommender>(_ model: Model.Type, defaults: Model.Config? = nil) {
         modelType = String(reflecting: Model.self)
+        let defaults = defaults ?? Model.defaultConfig
         problems = { json in
-            switch ModelRegistry.decodeConfigReportingProblem(Model.Config.self, defaults: Model.defaultConfig, overrides: json) {
+            switch ModelRegistry.decodeConfigReportingProblem(Model.Config.self, defaults: defaults, overrides: json) {
             case .success(let config): return Model.configProblems(config)
             case .failure(let problem): return [problem]
             }
         }
         memory = { json, dimensions in
             guard case .success(let config) = ModelRegistry.decodeConfigReportingProblem(
-                Model.Config.self, defaults: Model.defaultConfig, overrides: json) else { return nil }
+                Model.Config.self, defaults: defaults, overrides: json) else { return nil }
             return Model.memoryEstimate(config: config, dimensions: dimensions)
         }
     }

@@ -28,19 +28,31 @@ public struct ModelRegistry: Sendable {
     /// - Throws: `ModelRegistryError.duplicateName` when a model of that name is already
     ///   registered (names are what specs and tables refer to, so one name means one model).
     public mutating func register<Model: Recommender>(_ model: Model.Type) throws {
-        guard entriesByName[Model.name] == nil else {
-            throw ModelRegistryError.duplicateName(Model.name, type: String(reflecting: Model.self))
+        try register(model, as: Model.name, summary: Model.summary, defaults: Model.defaultConfig)
+    }
+
+    /// Registers a variant of `Model`: the same type under another name with preset defaults
+    /// (`dae` is CDAE without the user node; `esae` is EASE under the seed comparison's name). A
+    /// spec's config overrides the preset like any default; validation, memory estimates and
+    /// `encore models` see the preset. This is the one way variants are made: a new type is for
+    /// a new architecture or loss, not for other defaults.
+    /// - Throws: `ModelRegistryError.duplicateName` when `name` is taken.
+    public mutating func register<Model: Recommender>(
+        _ model: Model.Type, as name: String, summary: String, defaults: Model.Config
+    ) throws {
+        guard entriesByName[name] == nil else {
+            throw ModelRegistryError.duplicateName(name, type: String(reflecting: Model.self))
         }
         var description = ModelDescription(
-            name: Model.name, task: Model.task, summary: Model.summary, paper: Model.paper,
-            configKeys: ModelDescription.configKeys(of: Model.defaultConfig, help: Model.configHelp))
-        description.checks = ModelChecks(Model.self)
+            name: name, task: Model.task, summary: summary, paper: Model.paper,
+            configKeys: ModelDescription.configKeys(of: defaults, help: Model.configHelp))
+        description.checks = ModelChecks(Model.self, defaults: defaults)
         let entry = Entry(description: description) { json, context in
-            let config = try ModelRegistry.decodeConfig(Model.Config.self, defaults: Model.defaultConfig, overrides: json)
+            let config = try ModelRegistry.decodeConfig(Model.Config.self, defaults: defaults, overrides: json)
             return try Model(config: config, context: context)
         }
-        entriesByName[Model.name] = entry
-        order.append(Model.name)
+        entriesByName[name] = entry
+        order.append(name)
     }
 
     /// This registry plus `Model`; the receiver is unchanged.
@@ -54,6 +66,21 @@ public struct ModelRegistry: Sendable {
         var registry = self
         do {
             try registry.register(model)
+        } catch {
+            fatalError("\(error)")
+        }
+        return registry
+    }
+
+    /// This registry plus a variant of `Model` (see `register(_:as:summary:defaults:)`); the
+    /// receiver is unchanged.
+    /// - Precondition: `name` is not registered yet (a clash stops the program, as in `adding`).
+    public func adding<Model: Recommender>(
+        _ model: Model.Type, as name: String, summary: String, defaults: Model.Config
+    ) -> ModelRegistry {
+        var registry = self
+        do {
+            try registry.register(model, as: name, summary: summary, defaults: defaults)
         } catch {
             fatalError("\(error)")
         }

@@ -9,11 +9,14 @@ extension ModelRegistry {
         .adding(ItemMean.self)
         .adding(BiasedMF.self)
         .adding(CDAE.self)
-        .adding(DAE.self)
+        .adding(CDAE.self, as: "dae", summary: "DAE: CDAE without the user node (negative sampling, corruption).",
+                defaults: CDAE.withoutUserNode)
         .adding(MultVAE.self)
         .adding(MultDAE.self)
         .adding(SVAE.self)
         .adding(EASE.self)
+        .adding(EASE.self, as: "esae", summary: "ESAE: EASE (Embarrassingly Shallow AutoEncoder) under the name of the seed comparison.",
+                defaults: EASE.defaultConfig)
         .adding(Popularity.self)
         .adding(ItemKNN.self)
 }

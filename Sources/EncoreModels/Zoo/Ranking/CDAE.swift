@@ -21,7 +21,7 @@ import Foundation
 /// `nn.Linear` (U(±1/√fan_in)), the user vectors as N(0, 0.01²). Scores are the output logits
 /// (the sigmoid is monotone). `dae` is the same model without the user node. The AdaGrad learning
 /// rate 0.1 and weight decay 1e-4 were chosen on ML-1M validation ndcg@100 (docs/models-ranking.md).
-public class CDAE: GradientModel, Ranker {
+public final class CDAE: GradientModel, Ranker {
     /// CDAE settings.
     public struct Config: Codable, Sendable, Equatable {
         /// Hidden units.
@@ -52,11 +52,11 @@ public class CDAE: GradientModel, Ranker {
         public var weightDecay: Float
     }
 
-    public class var name: String { "cdae" }
+    public static var name: String { "cdae" }
     public static var task: ModelTask { .ranking }
-    public class var summary: String { "CDAE: denoising autoencoder with a user input node and negative sampling." }
+    public static var summary: String { "CDAE: denoising autoencoder with a user input node and negative sampling." }
     public static var paper: String { "Wu et al. 2016, Collaborative Denoising Auto-Encoders for Top-N Recommender Systems, WSDM" }
-    public class var defaultConfig: Config {
+    public static var defaultConfig: Config {
         Config(hiddenSize: 50, userNode: true, corruption: 0.5, negatives: 5, loss: "logistic", output: "sigmoid",
                hiddenActivation: .sigmoid, unseenUser: "zero", batchSize: 500, epochs: 150, optimizer: .adagrad,
                learningRate: 0.1, weightDecay: 1e-4)
@@ -312,14 +312,12 @@ public class CDAE: GradientModel, Ranker {
     }
 }
 
-/// DAE: CDAE without the user input node (Wu et al. 2016 compare against it; Vincent et al. 2008
-/// for denoising autoencoders). Same settings and code path as `CDAE` with `user_node` false by
-/// default; setting `user_node` true makes it CDAE.
-public final class DAE: CDAE {
-    override public class var name: String { "dae" }
-    override public class var summary: String { "DAE: CDAE without the user node (negative sampling, corruption)." }
-    override public class var defaultConfig: Config {
-        var config = CDAE.defaultConfig
+extension CDAE {
+    /// The preset of the `dae` variant: DAE, CDAE without the user input node (Wu et al. 2016
+    /// compare against it; Vincent et al. 2008 for denoising autoencoders). Same settings and
+    /// code path with `user_node` false; setting `user_node` true in a spec makes it CDAE.
+    public static var withoutUserNode: Config {
+        var config = defaultConfig
         config.userNode = false
         return config
     }
