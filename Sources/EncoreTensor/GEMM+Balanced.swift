@@ -10,14 +10,13 @@ extension GEMMOperands {
     ///
     /// Why: on a shared virtual machine one virtual CPU is often slower than the other for a
     /// while (another tenant on its physical core). With a fixed split the product waits for the
-    /// slower thread: at 3706³ on two threads, timing each thread's half showed the later one
-    /// finishing 0-48% after the earlier one (median about 15%, 54 products).
+    /// slower thread, often by a sixth of the product or more.
     ///
     /// How: the work is a sequence of units `(step, row block)`, where a step is one (k-slice,
     /// column block) pair in the order `run(rows:cols:)` uses (k-slice outside) and a row block is
     /// `mcLimit` rows. One atomic ticket hands the units out in that order. Each thread packs its
     /// own copy of a step's B block when it takes its first unit of that step (a copy it then
-    /// streams from its own L2, as in the fixed split; sharing one copy measured slower), waits
+    /// streams from its own L2, as in the fixed split; sharing one copy is slower), waits
     /// until the row block has finished the previous step (`progress`), and computes the unit.
     /// With several column blocks, a k-slice's A row blocks are packed once, into one buffer the
     /// threads share, by whichever thread computes the slice's first column block; the others
@@ -88,8 +87,7 @@ extension GEMMOperands {
 extension GEMMOperands {
     /// Widest column chunk of `runBalancedColumns`: 8 micro-panels of 32 columns (12 x 32 tile) or
     /// 16 of 16 (6 x 16 tile). Small enough that a 512 x 600 product has 3 chunks per k-slice to share out
-    /// (and 3706 columns 15), wide enough that each A micro-panel loaded into L1 serves 8 tiles;
-    /// 512 measured no better at the 512-row shapes and 1024³.
+    /// (and 3706 columns 15), wide enough that each A micro-panel loaded into L1 serves 8 tiles.
     static var balancedChunkColumns: Int { 256 }
 
     /// The whole product on `threads` threads that take column chunks as they go, with one copy

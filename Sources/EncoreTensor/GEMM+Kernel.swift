@@ -103,13 +103,11 @@ enum GEMMTile12x32: GEMMMicroTile {
     /// Rows of a packed A block (a multiple of 12).
     static let mc = 96
     /// Widest packed B block (a multiple of 32): `kc x nc` floats = 1.5 MiB, which stays in a
-    /// 2 MiB L2 next to the A block. kc 256/320/384, mc 48/96/192 and nc 768-1536 measured within
-    /// the noise of each other at 1024³ and the 512-row shapes; at 3706³ (one thread) nc 1024
-    /// gave 94-97 GFLOP/s, 768 gave 93-94 and 1536 gave 88-90.
+    /// 2 MiB L2 next to the A block. Other blockings near these are no faster at the benchmark
+    /// shapes; a wider block (1536) is slower at 3706³.
     static let nc = 1024
     /// Each thread streams the whole L2-resident B block for every A micro-panel, so splitting the
-    /// output (each thread packing its own B) measured faster than sharing one B block: 144-171
-    /// against 128-131 GFLOP/s at 3706³ on two threads.
+    /// output (each thread packing its own B) is faster than sharing one B block.
     static let sharePackedB = false
     /// A micro-panel in L1 while the B micro-panels of the block stream past it from L2 (BLIS's
     /// order for this tile): the 32-wide B panel would fill two thirds of the L1 on its own.
@@ -149,13 +147,13 @@ enum GEMMTile6x16: GEMMMicroTile {
     /// Columns of C per micro-tile (one `SIMD16<Float>`).
     static let cols = 16
     /// Depth of a packed slice: a `kc x 16` B micro-panel is 24 KiB of a 32 KiB L1d. Deeper
-    /// slices mean fewer read-modify-write passes over C (k 3706: 10 instead of 15); 384 measured
-    /// faster than 256 at 1024³ and 3706³ on one thread (OpenBLAS's Haswell/Zen depth is 384 too).
+    /// slices mean fewer read-modify-write passes over C (k 3706: 10 instead of 15); OpenBLAS's
+    /// Haswell/Zen depth is 384 too.
     static let kc = 384
     /// Rows of a packed A block (a multiple of 6): `mc x kc` floats = 144 KiB of a 512 KiB L2.
     static let mc = 96
     /// Widest packed B block (a multiple of 16): `kc x nc` floats = 2.25 MiB of L3 (larger blocks
-    /// measured slower at n = 3706). Wider operands are cut into blocks of equal width.
+    /// fall out of it). Wider operands are cut into blocks of equal width.
     static let nc = 1536
     /// Threads share packed B blocks (`runSharingB`) when there are enough rows: each A micro-panel
     /// meets an L1-resident B micro-panel, so one shared B block serves both threads well.

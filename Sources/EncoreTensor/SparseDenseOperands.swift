@@ -13,9 +13,8 @@ import EncoreShims
 struct SparseDenseOperands {
     typealias V = SIMD16<Float>
 
-    /// How many nonzeros ahead the rows path prefetches dense rows. In a stand-alone copy of this
-    /// kernel at the benchmark shape (one thread), 16 ran 6-12% faster than no prefetch; 4 and 8
-    /// were in between, 24 and 32 no better.
+    /// How many nonzeros ahead the rows path prefetches dense rows: far enough to hide a miss to
+    /// memory at the benchmark shape, near enough that short rows still get hints.
     static let prefetchDistance = 16
 
     /// Rows per block of `packedRowBlocks`: 64 output rows of 600 floats are 150 KiB.
@@ -45,7 +44,7 @@ struct SparseDenseOperands {
             var a0 = V(), a1 = V(), a2 = V(), a3 = V()
             for e in start..<end {
                 // Near the row's end nothing is prefetched (clamping to the last entry instead
-                // made rows of ~23 nonzeros 8% slower with repeated hints).
+                // repeats hints, which slows short rows).
                 if e + Self.prefetchDistance < end {
                     let ahead = UnsafeRawPointer(dense + Int(columns[e + Self.prefetchDistance]) * n + j)
                     encore_prefetch_read(ahead)
@@ -133,9 +132,7 @@ struct SparseDenseOperands {
     /// blocks of `rowBlock`, each block a pair of chunks at a time.
     func packedRowBlocks(rows: Range<Int>) {
         // Chunks in pairs, side by side: 128 bytes per dense row, so each nonzero's column
-        // index and value serve two 64-byte lines (S^T*D at one thread went from
-        // 9.2-16.8 to 15.1-20.4 GFLOP/s, 6 interleaved runs, faster in each). An odd last
-        // chunk is packed and summed alone.
+        // index and value serve two 64-byte lines. An odd last chunk is packed and summed alone.
         let chunks = (n + 15) / 16, pairs = chunks / 2
         let lineBytes = MemoryLayout<V>.stride
         let pairBytes = max(1, cols) * 2 * lineBytes, chunkBytes = max(1, cols) * lineBytes

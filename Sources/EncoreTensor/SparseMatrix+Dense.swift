@@ -44,11 +44,9 @@ extension SparseMatrix {
         // where each output row is accumulated in registers and written once, deterministically
         // for any thread count. The scatter alternative (per-thread partial outputs of [cols, n],
         // then a sum) writes every output row once per nonzero and needs threads x cols x n extra
-        // memory. A cached transpose would need mutable state inside this value type.
-        // Measured at the benchmark's shape (84,480 nonzeros, 3,706 columns; stand-alone copies,
-        // best of 50): 0.71-0.87 ms, about 8% of one-thread S^T*D, bound by the scattered
-        // stores more than by Swift's checks: a copy on raw buffers took 0.64-0.73 ms (inside the
-        // noise), and a two-pass version (by groups of 256 columns, then by column) 1.07-1.27 ms.
+        // memory. A cached transpose would need mutable state inside this value type. The
+        // transpose is bound by its scattered stores (about 8% of a one-thread S^T*D at the
+        // benchmark's shape); a two-pass version by column groups was slower.
         return transposed().multiply(dense, threads: threads)
     }
 }
@@ -73,9 +71,8 @@ extension SparseMatrix {
 ///   and summed alone. Threads take pairs of chunks, each with its own buffer; with fewer than
 ///   four pairs per thread they take rows and each packs every pair itself. (Against single
 ///   16-column chunks, pairs halve the column-index and value loads per line and copy 128
-///   contiguous bytes per dense row; `encore bench sparse` S*D, 8 interleaved runs each: one
-///   thread 20.0 against 16.4 GFLOP/s (medians, faster in 7 of 8), two threads 23.2 against 15.6
-///   (faster in 8 of 8).)
+///   contiguous bytes per dense row, which is faster on one and two threads, `encore bench
+///   sparse`.)
 /// - **packed, in row blocks** (a large output from a small dense operand, as in `S^T*D` or a
 ///   Mult-VAE input layer's backward product): every chunk is packed once up front, two chunks
 ///   side by side (128 bytes per dense row, the odd last one alone), then blocks of `rowBlock`
@@ -92,13 +89,13 @@ enum SparseDenseKernel {
 
     /// ... and when the dense operand has at least this many floats (1 MiB): a smaller one stays in
     /// L2 anyway, and the rows path has less overhead per row (CDAE's backward product, a
-    /// `[500, 50]` gradient, was 11% slower per epoch on the packed path).
+    /// `[500, 50]` gradient, is slower on the packed path).
     static let packingMinimumDense = 1 << 18
 
     /// The packed path packs every chunk up front and walks the rows in blocks of `rowBlock`
     /// (`.packedRowBlocks`) when the output has more than `rowBlockMinimumOutput` floats (8 MiB)
     /// and the packed dense operand at most `rowBlockMaximumDense` floats (3 MiB; S^T*D's is
-    /// 1.2 MiB, inside a 2 MiB L2; sizes between 2 and 3 MiB were not measured).
+    /// 1.2 MiB, inside a 2 MiB L2).
     /// Chunk by chunk, each pass over a large output writes one 64-byte piece per output row,
     /// 2,400 bytes apart at n = 600: at S^T*D's 3,706 x 600 output every pass touches 2,170
     /// pages, more than the second-level TLB holds. In row blocks the output is written block

@@ -9,10 +9,9 @@ import Synchronization
 ///
 /// Why not `DispatchQueue.concurrentPerform`: its workers block as soon as a job ends, and on a
 /// virtual machine a blocked virtual CPU is halted and handed back to the hypervisor. Waking it
-/// for the next job then costs a hypervisor reschedule, which on a busy host took long enough that
-/// two-thread GEMM ran at the speed of one thread (47 GFLOP/s at 1024³, against 85-154 with two
-/// low-priority spinning processes keeping both virtual CPUs awake; OpenBLAS's threads spin the
-/// same way). A kernel calls the parallel-for many times per product (twice per k-slice of the
+/// for the next job then costs a hypervisor reschedule, which on a busy host can take long enough
+/// that two-thread GEMM runs at the speed of one thread (OpenBLAS's threads spin for the same
+/// reason). A kernel calls the parallel-for many times per product (twice per k-slice of the
 /// GEMM, once per block column of the Cholesky), so this cost is paid on every call.
 ///
 /// Chunks are claimed, not assigned: the caller and the workers take chunk indices from one
