@@ -51,6 +51,16 @@ final class EndToEndLimitsTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--config: encoder_activation: expected one of"), bad.summary)
     }
 
+    /// A ranking model is benchmarked on small data too: the held-out users shrink to a tenth of
+    /// the users (9 + 9 of the 90 here) instead of asking for 600 + 600.
+    func testBenchModelRanksOnSmallData() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        let result = try harness.run("bench", "model", "popularity", "--dataset", "ratings.tsv", "--epochs", "1", "--json")
+        XCTAssertEqual(result.code, 0, result.summary)
+        XCTAssertTrue(result.stdout.contains("\"model\""), result.summary)
+    }
+
     func testCutoffsAboveTheItemCountAreCappedWithANote() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings()

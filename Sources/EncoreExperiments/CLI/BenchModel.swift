@@ -7,8 +7,9 @@ extension EncoreCLI {
     /// seconds per training epoch (after one warm-up epoch) and per validation evaluation.
     ///
     /// Rating models: rating-holdout 90/10 with 10% of train for validation. Ranking models:
-    /// strong generalization with 600 + 600 held-out users (80% fold-in), explicit data made
-    /// implicit at rating >= 4 first. `--split` replaces the protocol (e.g. SVAE's time-ordered
+    /// strong generalization with 600 + 600 held-out users (a tenth of the users each on data
+    /// with fewer than 6,000 users; 80% fold-in), explicit data made implicit at rating >= 4
+    /// first. `--split` replaces the protocol (e.g. SVAE's time-ordered
     /// strong generalization) and `--min-user-interactions` / `--max-user-interactions` filter
     /// users first. `--test` additionally evaluates the selected weights on the test split. Model
     /// names resolve through `registry`.
@@ -81,17 +82,21 @@ extension EncoreCLI {
     ) throws -> ModelBenchResult {
         var (dataset, _) = try DataLoader.load(path)
         let isRating = entry.description.task == .rating
-        var splitProtocol: SplitProtocol
+        var splitProtocol: SplitProtocol = .ratingHoldout(testFraction: 0.1, validationFraction: 0.1)
         let metric: Metric
         if isRating {
-            splitProtocol = .ratingHoldout(testFraction: 0.1, validationFraction: 0.1)
             metric = Metric(.rmse)
         } else {
             if !dataset.isImplicit { dataset = try dataset.preprocessed(Preprocessing(mode: .implicit(threshold: 4))).0 }
-            splitProtocol = .strongGeneralization(heldOutUsers: 600, foldInFraction: 0.8)
             metric = Metric(.ndcg, k: 100)
         }
         if users.minUserInteractions > 0 || users.maxUserInteractions > 0 { dataset = try dataset.preprocessed(users).0 }
+        if !isRating {
+            // 600 + 600 held-out users as the ML-1M / ML-20M protocol, fewer on small data (a
+            // tenth of the users each, at least one), so every dataset has training users left.
+            let heldOut = max(1, min(600, dataset.userCount / 10))
+            splitProtocol = .strongGeneralization(heldOutUsers: heldOut, foldInFraction: 0.8)
+        }
         if let requested { splitProtocol = requested }
         let dimensions = DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactions.count)
         try MemoryLimit.machineDefault.check(entry, configJSON: configJSON, dimensions: dimensions, maxK: 100)
