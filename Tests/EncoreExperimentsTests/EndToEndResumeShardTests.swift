@@ -64,6 +64,8 @@ final class EndToEndResumeShardTests: XCTestCase {
         let resumed = try harness.run("run", "spec.json", "--output", "cut", "--resume")
         XCTAssertEqual(resumed.code, 0, resumed.summary)
         XCTAssertTrue(resumed.stderr.contains("1 runs ok, 0 failed, 1 already done"), resumed.summary)
+        XCTAssertNotNil(resumed.stderr.range(of: #"\[mult-dae seed 1\] resumed at epoch [1-9]"#, options: .regularExpression),
+                        resumed.summary)
         XCTAssertEqual(try outcomes(harness, "cut"), expected, "a resumed run equals an uninterrupted one")
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is removed once recorded")
 

@@ -48,6 +48,8 @@ public struct ParsedArguments: Sendable {
     public var values: [String: [String]] = [:]
     /// Flags that were given.
     public var flags: Set<String> = []
+    /// The arguments as given, after the command name (to print a command that repeats them).
+    public var raw: [String] = []
 
     /// The last value given for `name`, if any.
     public func value(_ name: String) -> String? { values[name]?.last }
@@ -135,6 +137,7 @@ public struct Command: Sendable {
     ///   or a wrong number of positionals.
     public func parse(_ arguments: [String]) throws -> ParsedArguments {
         var parsed = ParsedArguments()
+        parsed.raw = arguments
         let byName = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0) })
         var index = 0
         var onlyPositionals = false

@@ -34,8 +34,9 @@ public enum EncoreCLI {
         let commands = commands(registry: registry)
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             print(topLevelHelp)
-            return arguments.isEmpty ? ExitCode.usage.rawValue : 0
+            return 0
         }
+        if arguments[0] == "help" { return help(Array(arguments.dropFirst()), commands: commands) }
         if arguments == ["--version"] {
             print("encore \(version)")
             return 0
@@ -52,8 +53,8 @@ public enum EncoreCLI {
             if !group.isEmpty {
                 let names = group.map { $0.name }.joined(separator: ", ")
                 if arguments.count == 1 || arguments.contains("--help") || arguments.contains("-h") {
-                    print("OVERVIEW: Subcommands of 'encore \(arguments[0])'.\n\nSUBCOMMANDS:\n" + group.map { "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0))\($0.overview)" }.joined(separator: "\n"))
-                    return arguments.count == 1 ? ExitCode.usage.rawValue : 0
+                    print(groupUsage(arguments[0], group))
+                    return 0
                 }
                 return fail(UsageError("unknown subcommand '\(arguments.dropFirst().first ?? "")'; expected one of: \(names)"))
             }
@@ -72,6 +73,33 @@ public enum EncoreCLI {
         }
     }
 
+    /// `encore help [COMMAND...]`: the help of a command (`help run`, `help data fetch`) or the
+    /// usage of a group (`help data`); exit 0, or 64 for an unknown name.
+    static func help(_ words: [String], commands: [Command]) -> Int32 {
+        let name = words.joined(separator: " ")
+        if let command = commands.first(where: { $0.name == name }) {
+            print(command.help, terminator: "")
+            return 0
+        }
+        let group = commands.filter { $0.name.hasPrefix(name + " ") }
+        if words.count == 1, !group.isEmpty {
+            print(groupUsage(name, group))
+            return 0
+        }
+        return fail(UsageError("unknown command '\(name)'; see 'encore --help'"))
+    }
+
+    /// The usage of a group of commands (`encore data`, `encore bench`): its subcommands.
+    static func groupUsage(_ group: String, _ commands: [Command]) -> String {
+        var text = "OVERVIEW: Subcommands of 'encore \(group)'.\n\nUSAGE: encore \(group) <subcommand> [<options>]\n\nSUBCOMMANDS:\n"
+        for command in commands {
+            let word = String(command.name.dropFirst(group.count + 1))
+            text += "  \(word.padding(toLength: 22, withPad: " ", startingAt: 0))\(command.overview)\n"
+        }
+        text += "\n  See 'encore help \(group) <subcommand>' for detailed help."
+        return text
+    }
+
     /// Prints `error` to standard error and returns its exit code.
     public static func fail(_ error: Error) -> Int32 {
         let code: ExitCode
@@ -84,12 +112,13 @@ public enum EncoreCLI {
     public static var topLevelHelp: String {
         let commands = commands(registry: .standard)
         var text = "OVERVIEW: Run, compare and extend autoencoder collaborative-filtering models.\n\n"
-        text += "USAGE: encore <subcommand> [<options>]\n\nOPTIONS:\n  --version               Show the version.\n  -h, --help              Show help information.\n\nSUBCOMMANDS:\n"
+        text += "USAGE: encore <subcommand> [<options>]\n       encore help <subcommand>\n\nOPTIONS:\n  --version               Show the version.\n  -h, --help              Show help information.\n\nSUBCOMMANDS:\n"
         for command in commands {
             text += "  \(command.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(command.overview)\n"
         }
-        text += "\n  See 'encore <subcommand> --help' for detailed help.\n\n"
-        text += "EXIT CODES: 0 ok, 1 some runs failed, 64 usage or spec error, 65 data error, 74 I/O error."
+        text += "\n  See 'encore help <subcommand>' (or 'encore <subcommand> --help') for detailed help.\n\n"
+        text += "EXIT CODES: 0 ok, 1 some runs failed, 64 usage or spec error, 65 data error, 74 I/O error,\n"
+        text += "  130 interrupted (Ctrl-C; 'encore run' prints the command that resumes)."
         return text
     }
 }

@@ -10,6 +10,9 @@ public enum ExitCode: Int32, Sendable {
     case dataError = 65
     /// A file could not be read or written, or a download failed (`EX_IOERR`).
     case ioError = 74
+    /// `encore run` stopped by Ctrl-C (SIGINT; 128 + 2, as shells report it) after printing the
+    /// command that resumes it.
+    case interrupted = 130
 }
 
 /// An error that the CLI reports as one message and maps to an exit code.

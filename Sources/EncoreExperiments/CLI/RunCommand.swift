@@ -11,6 +11,7 @@ extension EncoreCLI {
         options: [
             .value("set", "KEY.PATH=VALUE", "Override a spec value (VALUE is JSON, else a string).", repeatable: true),
             .value("threads", "N", "Shorthand for --set threads=N."),
+            dataDirectoryOption,
             .flag("resume", "Skip finished runs and continue interrupted ones from their last checkpoint."),
             .value("shard", "I/N", "Run only the I-th of N disjoint slices of the run list."),
             .value("save-recommendations", "K", "Write each test user's top-K items and the test targets."),
@@ -21,7 +22,17 @@ extension EncoreCLI {
         ],
         discussion: """
             Progress goes to standard error: one live line per run on a terminal, plain log lines
-            otherwise. The final table is printed on standard output.
+            otherwise. Each line names the run ([ease lambda=500 seed 1]: label, grid point,
+            seed), its place (run 3/12), the epoch, loss and validation value, and the run's and
+            the experiment's ETA. The same lines, as plain text, go to run.log in the output
+            directory (appended to on --resume). The final table is printed on standard output.
+
+            --data-dir DIR is --set dataset.data_dir=DIR: where the spec's named dataset is
+            found (DIR/ml-1m/ratings.dat), before $ENCORE_DATA_DIR and the cache.
+
+            Ctrl-C stops the experiment with exit code 130 after printing the command that
+            resumes it (the same arguments plus --resume): finished runs are kept and the
+            interrupted run continues from its last checkpoint (see --checkpoint-every).
 
             After loading the data and before building any model, every run's memory is
             estimated for the loaded data; a run over the memory limit (--memory-limit, else
@@ -32,10 +43,11 @@ extension EncoreCLI {
             EXAMPLES:
               encore run experiments/quickstart.json
               encore run experiments/ml1m-ranking.json --set dataset.path=../shared/data/ml-1m-implicit/ratings.dat --set seeds=[1]
+              encore run experiments/ml100k-rating.json --data-dir ../shared/data --set seeds=[1]
               encore run experiments/ml1m-ranking.json --shard 2/4 --output results/ml1m-ranking-shard2
 
             EXIT CODES: 0 all runs ok, 1 some runs failed, 64 usage or spec error, 65 data error,
-            74 I/O error.
+            74 I/O error, 130 interrupted.
             """
     ) { arguments in
         let spec = try loadSpec(arguments, registry: registry)
@@ -47,9 +59,15 @@ extension EncoreCLI {
         options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
         options.memoryLimit = try memoryLimit(arguments)
         let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
+        InterruptHandler.install(line: InterruptHandler.resumeLine(
+            program: CommandLine.arguments.first ?? "encore", arguments: arguments.raw))
+        defer { InterruptHandler.uninstall() }
         let runner = ExperimentRunner(spec: spec, registry: registry, options: options, progress: progress)
         let outcome = try runner.run()
-        print(outcome.markdown)
+        // The terminal gets the table without Markdown escapes; table.md keeps them.
+        let table = ResultTable.unescapingMarkdown(outcome.markdown)
+        print(table)
+        progress.logOnly(table)
         progress.message(
             "\(outcome.succeeded) runs ok, \(outcome.failed) failed, \(outcome.skipped) already done"
                 + (outcome.skippedFailed > 0 ? " (\(outcome.skippedFailed) of them recorded as failed)" : "")

@@ -12,7 +12,8 @@ extension EncoreCLI {
             .value("merge-results", "DIR", "Also write the merged results.json and per-user files into DIR."),
             .flag("quiet", "Do not print the Markdown table."),
         ],
-        discussion: "Writes table.md, table.csv, table.tex, curves.svg and summary.svg.\n"
+        discussion: "Writes table.md, table.csv, table.tex, curves.svg and summary.svg, and prints the table\n"
+            + "(without the Markdown escapes of table.md).\n"
             + "EXIT CODES: 0 ok, 64 usage error or directories of different experiments, 74 I/O error."
     ) { arguments in
         try runTable(arguments)
@@ -40,7 +41,7 @@ extension EncoreCLI {
             (markdown, files) = (written.table.markdown, written.files)
         }
         if !arguments.flag("quiet") {
-            print(markdown)
+            print(ResultTable.unescapingMarkdown(markdown))
             print("Wrote " + files.map(\.path).joined(separator: ", "))
         }
         return .success

@@ -10,6 +10,7 @@ extension EncoreCLI {
         options: [
             .value("set", "KEY.PATH=VALUE", "Override a spec value (VALUE is JSON, else a string).", repeatable: true),
             .value("threads", "N", "Shorthand for --set threads=N."),
+            dataDirectoryOption,
             memoryLimitOption,
         ],
         discussion: """
@@ -35,7 +36,7 @@ extension EncoreCLI {
         return .success
     } }
 
-    /// Loads the spec named by the first positional with `--set` and `--threads` applied,
+    /// Loads the spec named by the first positional with `--set`, `--threads` and `--data-dir` applied,
     /// validates it against the models of `registry` and checks it against the memory limit of
     /// `--memory-limit` (shared by `validate` and `run`).
     /// - Throws: `SpecError` (64), `UsageError` (64) for a bad option, `SpecFileError` (74).
@@ -43,10 +44,15 @@ extension EncoreCLI {
         var overrides: [SpecOverride] = []
         for text in arguments.values["set"] ?? [] { overrides.append(try SpecOverride(parsing: text)) }
         if let threads = arguments.value("threads") { overrides.append(.threads(threads)) }
+        if let directory = arguments.value("data-dir") { overrides.append(.dataDirectory(directory)) }
         return try ExperimentSpec.load(
             file: arguments.positionals[0], overrides: overrides, models: registry.descriptions,
             memoryLimit: memoryLimit(arguments))
     }
+
+    /// `--data-dir DIR` of `validate` and `run`.
+    static let dataDirectoryOption = OptionSpec.value(
+        "data-dir", "DIR", "Folder holding the named dataset; shorthand for --set dataset.data_dir=DIR.")
 
     /// `--memory-limit SIZE` of `validate` and `run`.
     static let memoryLimitOption = OptionSpec.value(

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reports training progress on standard error, safe to call from any thread (the training loop
 /// is synchronous; calls are serialised by a lock and each writes whole lines).
@@ -8,8 +13,15 @@ import Foundation
 /// - `.plain` (a file or pipe): one log line per event (start, epoch, finish).
 /// - `.quiet`: nothing.
 ///
-/// The line shows the model label, seed, epoch/total, loss, the validation metric, elapsed time
-/// and an ETA from the mean epoch time so far.
+/// A line names the run (`[ease lambda=500 seed 1]`: the label, the grid point's keys and
+/// values when the model has a grid, the seed), its place in the experiment (`run 3/12`), the
+/// epoch and its budget, loss, the validation metric, elapsed time, the run's ETA from its mean
+/// epoch time and the experiment's ETA from the mean duration of the runs finished so far.
+/// Closed-form models show `fitted` with their validation value: no epoch count, no loss.
+///
+/// With `openLog(at:append:)`, every plain line (whatever the mode, `--quiet` included) is also
+/// appended to a log file (`run.log`); lines written before the log opens are kept and written
+/// first.
 public final class ProgressReporter: @unchecked Sendable {
     /// How progress is shown.
     public enum Mode: Sendable, Equatable {
@@ -28,7 +40,15 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     private struct Run {
-        var label: String, seed: Int, totalEpochs: Int, started: Double
+        var name: String, seed: Int, totalEpochs: Int, started: Double
+        /// `run k/N`, or nil when the position is unknown.
+        var position: String?
+        /// Whether the run continues from a checkpoint (reported at its first epoch).
+        var resuming: Bool
+        /// The first epoch trained in this process (a resumed run starts after 1).
+        var firstEpoch: Int?
+
+        var prefix: String { "[\(name) seed \(seed)]" }
     }
 
     /// The mode in use.
@@ -38,6 +58,15 @@ public final class ProgressReporter: @unchecked Sendable {
     private let clock: @Sendable () -> Double
     private var runs: [String: Run] = [:]
     private var liveLineOpen = false
+    /// Runs this invocation will train (0: unknown, no experiment ETA).
+    private var runsToTrain = 0
+    private var runsFinished = 0
+    private var finishedSeconds = 0.0
+    /// The log file's descriptor once open.
+    private var logDescriptor: Int32 = -1
+    /// Lines kept until the log opens (nil once it is open).
+    private var pendingLog: [String]? = []
+    private static let pendingLimit = 10_000
 
     /// Creates a reporter.
     /// - Parameters:
@@ -54,42 +83,111 @@ public final class ProgressReporter: @unchecked Sendable {
         self.clock = clock
     }
 
-    /// A run begins training.
-    /// - Parameters:
-    ///   - runID: the run's ID (the key of later calls).
-    ///   - label: the model label; `seed`: the seed; `totalEpochs`: the epoch budget (0 for closed-form models).
-    public func runStarted(runID: String, label: String, seed: Int, totalEpochs: Int) {
-        lock.withLock {
-            runs[runID] = Run(label: label, seed: seed, totalEpochs: totalEpochs, started: clock())
-            if mode == .plain { emitLine("[\(label) seed \(seed)] started" + (totalEpochs > 0 ? " (\(totalEpochs) epochs max)" : "")) }
+    deinit {
+        if logDescriptor >= 0 {
+            InterruptHandler.forgetLog(logDescriptor)
+            close(logDescriptor)
         }
     }
 
-    /// An epoch finished.
+    /// Opens the log file at `url` (created if needed): appended to when `append`, else
+    /// started afresh; the lines reported so far are written first. Later plain lines go to
+    /// it as they are reported, and so does the line of an interruption (`InterruptHandler`).
+    /// - Throws: `ResultStoreError.io` when the file cannot be opened.
+    public func openLog(at url: URL, append: Bool) throws {
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC)
+        let descriptor = open(url.path, flags, 0o644)
+        guard descriptor >= 0 else {
+            throw ResultStoreError.io(path: url.path, reason: "cannot open the log: \(String(cString: strerror(errno)))")
+        }
+        lock.withLock {
+            if logDescriptor >= 0 {
+                InterruptHandler.forgetLog(logDescriptor)
+                close(logDescriptor)
+            }
+            logDescriptor = descriptor
+            for line in pendingLog ?? [] { writeLog(line) }
+            pendingLog = nil
+            InterruptHandler.useLog(descriptor)
+        }
+    }
+
+    /// The experiment's run list is known: this invocation will train `toTrain` runs (runs
+    /// finished before `--resume` are not counted), the base of the experiment ETA.
+    public func experimentStarted(toTrain: Int) {
+        lock.withLock {
+            runsToTrain = toTrain
+            runsFinished = 0
+            finishedSeconds = 0
+        }
+    }
+
+    /// A run begins training.
+    /// - Parameters:
+    ///   - runID: the run's ID (the key of later calls).
+    ///   - label: the model label; `gridPoint`: the grid point as `key=value` pairs (empty
+    ///     without a grid); `seed`: the seed.
+    ///   - totalEpochs: the epoch budget (0 for closed-form models and when not known yet).
+    ///   - position: the run's 1-based place in the run list and the list's length (`run k/N`).
+    ///   - resuming: whether the run continues from a checkpoint.
+    public func runStarted(
+        runID: String, label: String, gridPoint: String = "", seed: Int, totalEpochs: Int,
+        position: (index: Int, count: Int)? = nil, resuming: Bool = false
+    ) {
+        lock.withLock {
+            let run = Run(
+                name: gridPoint.isEmpty ? label : "\(label) \(gridPoint)", seed: seed, totalEpochs: totalEpochs, started: clock(),
+                position: position.map { "run \($0.index)/\($0.count)" }, resuming: resuming)
+            runs[runID] = run
+            var text = run.prefix + (run.position.map { " \($0)" } ?? "") + " started"
+            if totalEpochs > 0 { text += " (\(totalEpochs) epochs max)" }
+            if resuming { text += ", from its checkpoint" }
+            if mode == .plain { emitLine(text) } else { logLine(text) }
+        }
+    }
+
+    /// An epoch finished (for a closed-form model, its one fit: `loss` nil).
     /// - Parameters:
     ///   - epoch: the epoch just finished, from 1.
     ///   - totalEpochs: the epoch budget, when it was not known at `runStarted`.
-    ///   - loss: its mean training loss.
+    ///   - loss: its mean training loss; nil for a closed-form fit.
     ///   - validation: the validation metric's name and value, when evaluated this epoch.
     public func epochFinished(
-        runID: String, epoch: Int, totalEpochs: Int? = nil, loss: Double, validation: (metric: String, value: Double)? = nil
+        runID: String, epoch: Int, totalEpochs: Int? = nil, loss: Double?, validation: (metric: String, value: Double)? = nil
     ) {
         lock.withLock {
-            guard mode != .quiet, var run = runs[runID] else { return }
+            guard var run = runs[runID] else { return }
             if let totalEpochs, totalEpochs != run.totalEpochs {
                 run.totalEpochs = totalEpochs  // the model's own default when the spec sets no maximum
-                runs[runID] = run
             }
+            if run.firstEpoch == nil {
+                run.firstEpoch = epoch
+                // A resumed run's first epoch in this process follows the checkpoint's.
+                if run.resuming, epoch > 1 { emitLine("\(run.prefix) resumed at epoch \(epoch - 1)") }
+            }
+            runs[runID] = run
             let elapsed = clock() - run.started
-            var text = "[\(run.label) seed \(run.seed)] epoch \(epoch)/\(run.totalEpochs)  loss \(Self.format(loss))"
+            var text = run.prefix + (run.position.map { " \($0) " } ?? "") + " "
+            var runETA: Double?
+            if let loss {
+                text += "epoch \(epoch)/\(run.totalEpochs)  loss \(Self.format(loss))"
+            } else {
+                text += "fitted"
+            }
             if let validation { text += "  \(validation.metric) \(String(format: "%.4f", validation.value))" }
             text += "  elapsed \(Self.duration(elapsed))"
-            if epoch > 0, run.totalEpochs > epoch {
-                text += "  ETA \(Self.duration(elapsed / Double(epoch) * Double(run.totalEpochs - epoch)))"
+            // Epochs trained in this process (a resumed run's earlier ones took no time here).
+            let trained = run.resuming ? epoch - (run.firstEpoch ?? 1) + 1 : epoch
+            if loss != nil, trained > 0, run.totalEpochs > epoch {
+                let eta = elapsed / Double(trained) * Double(run.totalEpochs - epoch)
+                runETA = eta
+                text += "  ETA \(Self.duration(eta))"
             }
+            if let all = experimentETA(currentElapsed: elapsed, currentETA: runETA) { text += "  experiment ETA \(Self.duration(all))" }
             if mode == .live {
                 write("\r\u{1B}[2K" + text)
                 liveLineOpen = true
+                logLine(text)
             } else {
                 emitLine(text)
             }
@@ -99,29 +197,70 @@ public final class ProgressReporter: @unchecked Sendable {
     /// A run ended; `outcome` is a short summary (`ok, test ndcg@100 0.4210` or a failure reason).
     public func runFinished(runID: String, outcome: String) {
         lock.withLock {
-            guard mode != .quiet else { return }
             let run = runs.removeValue(forKey: runID)
             let elapsed = run.map { clock() - $0.started } ?? 0
-            let prefix = run.map { "[\($0.label) seed \($0.seed)]" } ?? "[\(runID)]"
-            emitLine("\(prefix) \(outcome) (\(Self.duration(elapsed)))")
+            if run != nil {
+                runsFinished += 1
+                finishedSeconds += elapsed
+            }
+            var text = "\(run?.prefix ?? "[\(runID)]") \(outcome) (\(Self.duration(elapsed)))"
+            if let all = experimentETA(currentElapsed: 0, currentETA: nil), all > 0 { text += "  experiment ETA \(Self.duration(all))" }
+            emitLine(text)
         }
     }
 
     /// A free-standing message (skipped runs, warnings), printed on its own line unless quiet.
     public func message(_ text: String) {
-        lock.withLock {
-            guard mode != .quiet else { return }
-            emitLine(text)
-        }
+        lock.withLock { emitLine(text) }
     }
 
-    /// Writes a full line, first closing a live line in progress. Call with the lock held.
+    /// Text that goes to the log only (the final table, which standard output shows).
+    public func logOnly(_ text: String) {
+        lock.withLock { logLine(text) }
+    }
+
+    /// The time left for the runs not finished yet: the mean duration of the finished runs
+    /// times the runs left, less what the current run has already taken (its own ETA when it
+    /// has one); nil before the first run finishes. Call with the lock held.
+    private func experimentETA(currentElapsed: Double, currentETA: Double?) -> Double? {
+        guard runsToTrain > 0, runsFinished > 0 else { return nil }
+        let mean = finishedSeconds / Double(runsFinished)
+        let unfinished = max(0, runsToTrain - runsFinished)
+        guard unfinished > 0 else { return nil }
+        let current = currentETA ?? max(0, mean - currentElapsed)
+        let started = runs.isEmpty ? 0 : 1
+        return current * Double(started) + mean * Double(unfinished - started)
+    }
+
+    /// Writes a full line (to the terminal unless quiet, and to the log), first closing a live
+    /// line in progress. Call with the lock held.
     private func emitLine(_ text: String) {
+        logLine(text)
+        guard mode != .quiet else { return }
         if liveLineOpen {
             write("\r\u{1B}[2K")
             liveLineOpen = false
         }
         write(text + "\n")
+    }
+
+    /// Writes a line to the log, or keeps it until the log opens. Call with the lock held.
+    private func logLine(_ text: String) {
+        if logDescriptor >= 0 {
+            writeLog(text)
+        } else if pendingLog != nil, pendingLog!.count < Self.pendingLimit {
+            pendingLog!.append(text)
+        }
+    }
+
+    private func writeLog(_ text: String) {
+        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { writeBytes(logDescriptor, $0.baseAddress, $0.count) }
+            if written <= 0 { return }  // a full disk loses log lines, never the run
+            offset += written
+        }
     }
 
     /// `1.234e+05`-style for large or tiny losses, 4 decimals otherwise; `nan`/`inf` as is.
@@ -137,4 +276,13 @@ public final class ProgressReporter: @unchecked Sendable {
         if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
         return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
     }
+}
+
+/// `write(2)` (the reporter's own `write` property hides the C function inside the class).
+func writeBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(descriptor, bytes, count)
+    #else
+    Darwin.write(descriptor, bytes, count)
+    #endif
 }

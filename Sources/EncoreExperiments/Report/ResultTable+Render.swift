@@ -30,6 +30,28 @@ extension ResultTable {
         return text
     }
 
+    /// Markdown produced by `markdown` (or joined from it) without its backslash escapes: the
+    /// table as a terminal shows it (`Mult_VAE`, not `Mult\_VAE`). `markdown` escapes every
+    /// backslash it keeps, so each `\` followed by one of `\ | * _ < >` is an escape.
+    public static func unescapingMarkdown(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var escaped = false
+        for character in text {
+            if escaped {
+                if !"\\|*_<>".contains(character) { result.append("\\") }
+                result.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                result.append(character)
+            }
+        }
+        if escaped { result.append("\\") }
+        return result
+    }
+
     /// `table.csv`: machine-readable, one row per model; per metric `<m>_mean`, `<m>_sd`,
     /// `<m>_best` (true/false), `<m>_p_holm` (empty when untested) and `<m>_significantly_worse`;
     /// then the resource columns in plain units. RFC 4180 quoting; no footnotes (see `table.md`).

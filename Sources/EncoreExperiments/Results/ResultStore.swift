@@ -1,7 +1,8 @@
 import Foundation
 
-/// The result directory of one experiment (`results/<experiment>/`): `results.json`, and per run
-/// `runs/<run_id>/` with `per_user.csv`, `log.txt` and `checkpoint.bin`. Every file is written
+/// The result directory of one experiment (`results/<experiment>/`): `results.json`, `run.log`
+/// (written by `encore run`'s progress reporter), and per run `runs/<run_id>/` with
+/// `per_user.csv`, `log.txt` and `checkpoint.bin`. Every file is written
 /// atomically; appending a run rewrites `results.json` in one step.
 ///
 /// Thread-safe: runs finishing on different threads may append concurrently.
@@ -15,6 +16,10 @@ public final class ResultStore: @unchecked Sendable {
 
     /// The name of the results file inside the directory.
     public static let resultsFileName = "results.json"
+
+    /// The name of the whole experiment's log inside the directory (what `encore run` showed,
+    /// as plain lines; appended to on `--resume`).
+    public static let logFileName = "run.log"
 
     /// Opens (or creates) the store in `directory` for the experiment identified by `identity`.
     ///
@@ -46,7 +51,8 @@ public final class ResultStore: @unchecked Sendable {
             if resume { file.runs = existing.runs }
         } else if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) {
             let unexpected = entries.filter {
-                $0 != "runs" && $0 != DirectoryLock.fileName && !$0.hasPrefix(AtomicFile.temporaryPrefix) && $0 != ".DS_Store"
+                $0 != "runs" && $0 != Self.logFileName && $0 != DirectoryLock.fileName
+                    && !$0.hasPrefix(AtomicFile.temporaryPrefix) && $0 != ".DS_Store"
             }
             if !unexpected.isEmpty {
                 throw ResultStoreError.foreignExperiment(

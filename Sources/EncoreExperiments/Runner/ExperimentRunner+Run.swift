@@ -3,7 +3,8 @@ import Foundation
 
 extension ExperimentRunner {
     /// Fits, selects and tests one run; a model failure becomes a failed record.
-    func execute(_ plan: RunPlan, data: PreparedSetting, store: ResultStore) throws -> RunRecord {
+    /// - Parameter position: the run's 1-based place in this invocation's run list and its length.
+    func execute(_ plan: RunPlan, position: (index: Int, count: Int), data: PreparedSetting, store: ResultStore) throws -> RunRecord {
         let setting = data.setting
         var record = RunRecord(
             model: plan.model, label: plan.label, config: plan.config, gridPoint: .object(plan.gridPoint),
@@ -20,7 +21,6 @@ extension ExperimentRunner {
         let maxEpochs = setting.selection.maxEpochs
         // Spec `patience: 0` disables early stopping; the trainer stops once `sinceBest >= patience`.
         let patience = setting.selection.patience == 0 ? Int.max : setting.selection.patience
-        progress.runStarted(runID: plan.id, label: plan.label, seed: plan.seed, totalEpochs: maxEpochs ?? 0)
         let progress = self.progress
         let runID = plan.id
         let selectionName = selection.name
@@ -29,19 +29,33 @@ extension ExperimentRunner {
             patience: patience, threads: threads,
             onEpoch: { epoch in
                 progress.epochFinished(
-                    runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss ?? .nan,
+                    runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss,
                     validation: epoch.validation.map { (selectionName, $0) })
             },
             checkpointInterval: options.checkpointInterval,
             saveCheckpoint: { bytes in try store.writeCheckpoint(bytes, runID: runID) })
         if options.resume { session.resumeFrom = try store.readCheckpoint(runID: plan.id) }
+        let gridPoint = plan.gridPoint.map { "\($0.key)=\($0.value.shortDescription)" }.joined(separator: " ")
+        let resuming = session.resumeFrom != nil
+        // Closed-form models train no epochs: their line shows no epoch budget.
+        let started = { (iterative: Bool) in
+            progress.runStarted(
+                runID: runID, label: plan.label, gridPoint: gridPoint, seed: plan.seed,
+                totalEpochs: iterative ? maxEpochs ?? 0 : 0, position: position, resuming: resuming)
+        }
 
         PeakMemory.reset()
         let trainStart = DispatchTime.now()
         let model: any Recommender
         let fit: FitReport
         do {
-            model = try entry.make(plan.config.data, ModelContext(data: training, rng: runRNG.derive("init"), threads: threads))
+            do {
+                model = try entry.make(plan.config.data, ModelContext(data: training, rng: runRNG.derive("init"), threads: threads))
+            } catch {
+                started(false)
+                throw error
+            }
+            started(model is any GradientModel)
             fit = try model.fit(training, session: session)
         } catch let error as ModelError {
             return failed(record, reason: "\(error)", started: trainStart)
@@ -89,7 +103,7 @@ extension ExperimentRunner {
         }
         try? store.removeCheckpoint(runID: plan.id)
         let main = metrics.first.map { "\($0.name) \(String(format: "%.4f", record.test[$0.name] ?? .nan))" } ?? ""
-        progress.runFinished(runID: plan.id, outcome: "ok, test \(main), best epoch \(fit.bestEpoch.map(String.init) ?? "-")")
+        progress.runFinished(runID: plan.id, outcome: "ok, test \(main)" + (fit.bestEpoch.map { ", best epoch \($0)" } ?? ""))
         return record
     }
 

@@ -87,19 +87,22 @@ public final class ExperimentRunner: @unchecked Sendable {
             provenance: Provenance.collect(threads: Parallel.resolve(spec.threads)),
             settings: settingContexts(prepared: prepared, contexts: contexts))
         let store = try ResultStore(directory: directory, identity: identity, resume: options.resume)
+        // The store holds the directory now: the log starts (or, resuming, goes on) there.
+        try progress.openLog(at: directory.appendingPathComponent(ResultStore.logFileName), append: options.resume)
 
         var plans = spec.runPlans()
         if let shard = options.shard { plans = shard.select(plans) }
         let finished = options.resume ? store.finishedRunIDs : []
         let failedBefore = Set(store.results.runs.filter { $0.status != .ok }.map(\.runID))
         var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
-        for plan in plans {
+        progress.experimentStarted(toTrain: plans.filter { !finished.contains($0.id) }.count)
+        for (position, plan) in plans.enumerated() {
             if finished.contains(plan.id) {
                 outcome.skipped += 1
                 if failedBefore.contains(plan.id) { outcome.skippedFailed += 1 }
                 continue
             }
-            let record = try execute(plan, data: prepared[plan.settingIndex], store: store)
+            let record = try execute(plan, position: (position + 1, plans.count), data: prepared[plan.settingIndex], store: store)
             try store.append(record)
             if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
         }

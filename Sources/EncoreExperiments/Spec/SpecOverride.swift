@@ -47,6 +47,18 @@ public struct SpecOverride: Sendable, Equatable {
         self.value = (try? JSONParser.parse(valueText)) ?? .string(valueText)
     }
 
+    /// The `--data-dir DIR` shorthand: `dataset.data_dir` set to DIR, always as a string (a
+    /// folder named `2024` stays a path).
+    public static func dataDirectory(_ path: String) -> SpecOverride {
+        SpecOverride(argument: "dataset.data_dir=\(path)", segments: [.key("dataset"), .key("data_dir")], value: .string(path))
+    }
+
+    private init(argument: String, segments: [Segment], value: JSONValue) {
+        self.argument = argument
+        self.segments = segments
+        self.value = value
+    }
+
     /// The `--threads N` shorthand: `threads=N`.
     public static func threads(_ text: String) -> SpecOverride {
         // "threads=" + text always parses: a number stays a number, anything else a string that fails validation.
