@@ -115,6 +115,12 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// A warning the user must see (`warning: TEXT`), printed on its own line even when quiet:
+    /// something was wrong and the run worked around it (a damaged checkpoint).
+    public func warning(_ text: String) {
+        lock.withLock { emitLine("warning: " + text) }
+    }
+
     /// Writes a full line, first closing a live line in progress. Call with the lock held.
     private func emitLine(_ text: String) {
         if liveLineOpen {
