@@ -24,6 +24,7 @@ extension EncoreCLI {
         let directories = arguments.positionals.map { URL(fileURLWithPath: $0) }
         let merged = try MergedResults.load(directories: directories)
         let output = arguments.value("output").map { URL(fileURLWithPath: $0) } ?? directories[0]
+        var mergedStore: ResultStore?
         if let target = arguments.value("merge-results").map({ URL(fileURLWithPath: $0) }) {
             let store = try ResultStore(directory: target, identity: ResultsFile(
                 experiment: merged.file.experiment, specSHA256: merged.file.specSHA256, dataSHA256: merged.file.dataSHA256,
@@ -31,15 +32,17 @@ extension EncoreCLI {
                 resume: true)
             for run in merged.file.runs { try store.append(run) }
             for (runID, metrics) in merged.perUser { try store.writePerUserMetrics(metrics, runID: runID) }
+            mergedStore = store
         }
-        let markdown: String, files: [URL]
+        let markdown: String, files: [URL], warnings: [String]
         if let settings = merged.file.settings, settings.count > 1 {
             // A comparison spec: one table per evaluation setting, as `encore run` writes them.
-            (markdown, files) = try ReportWriter.write(merged, settings: settings, to: output)
+            (markdown, files, warnings) = try ReportWriter.write(merged, settings: settings, to: output)
         } else {
             let written = try ReportWriter.write(merged, to: output)
-            (markdown, files) = (written.table.markdown, written.files)
+            (markdown, files, warnings) = (written.table.markdown, written.files, written.table.warnings)
         }
+        try mergedStore?.update(warnings: warnings)
         if !arguments.flag("quiet") {
             print(ResultTable.unescapingMarkdown(markdown))
             print("Wrote " + files.map(\.path).joined(separator: ", "))

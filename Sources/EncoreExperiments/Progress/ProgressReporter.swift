@@ -232,6 +232,16 @@ public final class ProgressReporter: @unchecked Sendable {
         return current * Double(started) + mean * Double(unfinished - started)
     }
 
+    /// A warning the user must see (`warning: TEXT`), printed on its own line even when quiet:
+    /// something was wrong and the run worked around it (a damaged checkpoint).
+    public func warning(_ text: String) {
+        lock.withLock {
+            guard mode == .quiet else { return emitLine("warning: " + text) }
+            logLine("warning: " + text)
+            write("warning: " + text + "\n")
+        }
+    }
+
     /// Writes a full line (to the terminal unless quiet, and to the log), first closing a live
     /// line in progress. Call with the lock held.
     private func emitLine(_ text: String) {

@@ -6,12 +6,14 @@ extension ReportWriter {
     /// - Parameters:
     ///   - results: every run of the experiment; each setting's table gets the runs of its labels.
     ///   - settings: the settings, as recorded in `results.json` (`ResultsFile.settings`).
-    /// - Returns: the joined Markdown and the files written.
+    /// - Returns: the joined Markdown, the files written and the tables' warnings, each
+    ///   starting with its setting's folder.
     public static func write(
         _ results: MergedResults, settings: [SettingContext], to directory: URL
-    ) throws -> (markdown: String, files: [URL]) {
+    ) throws -> (markdown: String, files: [URL], warnings: [String]) {
         var joined = "# \(results.file.experiment)\n\n"
         var files: [URL] = []
+        var warnings: [String] = []
         for setting in settings {
             let labels = Set(setting.labels)
             var subset = results.file
@@ -26,6 +28,7 @@ extension ReportWriter {
             }
             let written = try write(MergedResults(file: subset, perUser: results.perUser), to: folder, context: setting.context)
             files += written.files
+            warnings += written.table.warnings.map { "\(setting.folder): \($0)" }
             // The setting's own table.md starts with the experiment as its title; the joined file
             // has that title once, then one section per setting.
             var markdown = written.table.markdown
@@ -35,6 +38,6 @@ extension ReportWriter {
         }
         let top = directory.appendingPathComponent("table.md")
         try AtomicFile.write(joined, to: top)
-        return (joined, files + [top])
+        return (joined, files + [top], warnings)
     }
 }

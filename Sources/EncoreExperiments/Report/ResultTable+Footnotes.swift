@@ -27,6 +27,7 @@ extension ResultTable {
             "\(row.label) (\(row.model)): \(row.gridPoint.shortDescription.nonEmpty ?? "no grid")"
         }
         notes.append("Grid points chosen by mean validation \(context.selectionMetric): " + chosen.joined(separator: "; ") + ".")
+        notes += warnings.map { "Warning: " + $0 }
         notes += definitionNotes
         notes += (context.notes ?? []).map { $0.hasSuffix(".") ? $0 : $0 + "." }
         if !context.protocolDescription.isEmpty { notes.append("Protocol: \(context.protocolDescription)") }

@@ -54,13 +54,14 @@ extension ResultTable {
 
     /// `table.csv`: machine-readable, one row per model; per metric `<m>_mean`, `<m>_sd`,
     /// `<m>_best` (true/false), `<m>_p_holm` (empty when untested) and `<m>_significantly_worse`;
-    /// then the resource columns in plain units. RFC 4180 quoting; no footnotes (see `table.md`).
+    /// then the resource columns in plain units and `warnings` (the row's warnings, as in the
+    /// footnotes, joined by spaces; empty when none). RFC 4180 quoting; no footnotes (see `table.md`).
     public var csv: String {
         var header = ["label", "model", "grid_point", "seeds", "selection_" + context.selectionMetric]
         for metric in metrics {
             header += ["\(metric)_mean", "\(metric)_sd", "\(metric)_best", "\(metric)_p_holm", "\(metric)_significantly_worse"]
         }
-        header += ["train_seconds", "eval_seconds", "epochs_to_best", "parameters", "peak_memory_mb"]
+        header += ["train_seconds", "eval_seconds", "epochs_to_best", "parameters", "peak_memory_mb", "warnings"]
         var lines = [header.map(FileSupport.csvField).joined(separator: ",")]
         func number(_ value: Double?) -> String { value.map { $0.isNaN ? "" : "\($0)" } ?? "" }
         for row in rows {
@@ -72,7 +73,8 @@ extension ResultTable {
                            number(cell?.adjustedPValue), cell.map { String($0.significantlyWorse) } ?? ""]
             }
             fields += [number(row.trainSeconds), number(row.evalSeconds), number(row.epochsToBest),
-                       row.parameters.map(String.init) ?? "", number(row.peakMemoryBytes.map { Double($0) / 1e6 })]
+                       row.parameters.map(String.init) ?? "", number(row.peakMemoryBytes.map { Double($0) / 1e6 }),
+                       row.warnings.joined(separator: " ")]
             lines.append(fields.map(FileSupport.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -48,6 +48,8 @@ public struct ResultTable: Sendable {
         public var parameters: Int?
         /// The largest peak memory over the runs, in bytes.
         public var peakMemoryBytes: Int?
+        /// What may make the row misleading (`ResultWarnings`), each sentence starting with the label.
+        public var warnings: [String] = []
     }
 
     /// A run that failed, for the footnotes.
@@ -71,6 +73,8 @@ public struct ResultTable: Sendable {
     public var failures: [Failure]
     /// Whether per-user values existed for every significance comparison.
     public var significanceTested: Bool
+    /// Every row's warnings, in row order: printed as footnotes, recorded in `results.json`.
+    public var warnings: [String] { rows.flatMap(\.warnings) }
 
     /// Computes the table from merged results.
     /// - Parameter context: overrides `results.file.context`; when both are nil, metrics are
@@ -90,7 +94,9 @@ public struct ResultTable: Sendable {
         var labels: [String] = []
         for run in okRuns where !labels.contains(run.label) { labels.append(run.label) }
         self.rows = labels.map { label in
-            Self.chooseRow(runs: okRuns.filter { $0.label == label }, selection: resolved.selectionMetric)
+            var row = Self.chooseRow(runs: okRuns.filter { $0.label == label }, selection: resolved.selectionMetric)
+            row.warnings = ResultWarnings.row(row, runs: file.runs)
+            return row
         }
         self.significanceTested = true
         markBestAndSignificance(perUser: results.perUser)

@@ -113,6 +113,16 @@ public final class ResultStore: @unchecked Sendable {
         }
     }
 
+    /// Records the tables' warnings (`ResultsFile.warnings`) and rewrites `results.json` atomically.
+    public func update(warnings: [String]) throws {
+        try lock.withLock {
+            var updated = file
+            updated.warnings = warnings
+            try AtomicFile.write(try encode(updated), to: directory.appendingPathComponent(Self.resultsFileName))
+            file = updated
+        }
+    }
+
     /// `runs/<run_id>/`.
     public func runDirectory(_ runID: String) -> URL {
         directory.appendingPathComponent("runs").appendingPathComponent(runID)

@@ -136,11 +136,14 @@ public struct ResultsFile: Sendable, Codable, Hashable {
     public var settings: [SettingContext]?
     /// Where and how the results were produced (of the latest process that wrote the file).
     public var provenance: Provenance
+    /// The tables' warnings, as in their footnotes (`ResultTable.warnings`; for a comparison
+    /// spec each starts with its setting's folder); written with the tables, nil before.
+    public var warnings: [String]?
 
     /// Creates a results file.
     public init(
         experiment: String, specSHA256: String, dataSHA256: String, context: TableContext? = nil,
-        runs: [RunRecord] = [], provenance: Provenance, settings: [SettingContext]? = nil
+        runs: [RunRecord] = [], provenance: Provenance, settings: [SettingContext]? = nil, warnings: [String]? = nil
     ) {
         self.settings = settings
         self.experiment = experiment
@@ -149,10 +152,11 @@ public struct ResultsFile: Sendable, Codable, Hashable {
         self.context = context
         self.runs = runs
         self.provenance = provenance
+        self.warnings = warnings
     }
 
     enum CodingKeys: String, CodingKey {
-        case experiment, context, runs, provenance, settings
+        case experiment, context, runs, provenance, settings, warnings
         case specSHA256 = "spec_sha256"
         case dataSHA256 = "data_sha256"
     }

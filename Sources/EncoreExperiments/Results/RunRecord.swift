@@ -67,13 +67,24 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var testUsers: Int?
     /// Test users skipped (empty target set).
     public var skippedUsers: Int?
+    /// The epoch budget of a gradient model (`max_epochs` or the model's own `epochs`); nil for
+    /// closed-form models, failures and records written before it was recorded.
+    public var epochCap: Int?
+    /// Optimizer updates (mini-batches) per epoch of a gradient model; nil otherwise.
+    public var updatesPerEpoch: Int?
+    /// Whether early stopping ended training before `epochCap`; nil for closed-form models.
+    public var stoppedEarly: Bool?
+    /// What may make this run's numbers misleading (`ResultWarnings.run`): a best epoch at the
+    /// epoch cap, early stopping on epochs of few updates. Empty when nothing applies.
+    public var warnings: [String]
 
     /// Creates a record; every field after `status` has an empty default.
     public init(
         model: String, label: String, config: JSONValue = [:], gridPoint: JSONValue = [:], seed: Int, runID: String,
         status: RunStatus = .ok, failure: String? = nil, validation: [String: Double] = [:], test: [String: Double] = [:],
         epochsToBest: Int? = nil, trainSeconds: Double = 0, evalSeconds: Double = 0, peakMemoryBytes: Int? = nil,
-        parameters: Int? = nil, curve: [CurvePoint] = [], testUsers: Int? = nil, skippedUsers: Int? = nil
+        parameters: Int? = nil, curve: [CurvePoint] = [], testUsers: Int? = nil, skippedUsers: Int? = nil,
+        epochCap: Int? = nil, updatesPerEpoch: Int? = nil, stoppedEarly: Bool? = nil, warnings: [String] = []
     ) {
         self.model = model
         self.label = label
@@ -93,10 +104,14 @@ public struct RunRecord: Sendable, Codable, Hashable {
         self.curve = curve
         self.testUsers = testUsers
         self.skippedUsers = skippedUsers
+        self.epochCap = epochCap
+        self.updatesPerEpoch = updatesPerEpoch
+        self.stoppedEarly = stoppedEarly
+        self.warnings = warnings
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, label, config, seed, status, failure, validation, test, parameters, curve
+        case model, label, config, seed, status, failure, validation, test, parameters, curve, warnings
         case gridPoint = "grid_point"
         case runID = "run_id"
         case epochsToBest = "epochs_to_best"
@@ -105,9 +120,12 @@ public struct RunRecord: Sendable, Codable, Hashable {
         case peakMemoryBytes = "peak_memory_bytes"
         case testUsers = "test_users"
         case skippedUsers = "skipped_users"
+        case epochCap = "epoch_cap"
+        case updatesPerEpoch = "updates_per_epoch"
+        case stoppedEarly = "stopped_early"
     }
 
-    /// Decodes a record; `grid_point`, `curve`, `validation` and `test` may be absent.
+    /// Decodes a record; `grid_point`, `curve`, `validation`, `test` and `warnings` may be absent.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(String.self, forKey: .model)
@@ -128,6 +146,10 @@ public struct RunRecord: Sendable, Codable, Hashable {
         curve = try c.decodeIfPresent([CurvePoint].self, forKey: .curve) ?? []
         testUsers = try c.decodeIfPresent(Int.self, forKey: .testUsers)
         skippedUsers = try c.decodeIfPresent(Int.self, forKey: .skippedUsers)
+        epochCap = try c.decodeIfPresent(Int.self, forKey: .epochCap)
+        updatesPerEpoch = try c.decodeIfPresent(Int.self, forKey: .updatesPerEpoch)
+        stoppedEarly = try c.decodeIfPresent(Bool.self, forKey: .stoppedEarly)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     }
 
     /// A file-name-safe run ID from its parts: `<name>-g<gridIndex>-s<seed>`, where `name` is

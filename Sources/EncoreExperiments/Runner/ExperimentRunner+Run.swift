@@ -26,7 +26,7 @@ extension ExperimentRunner {
         let selectionName = selection.name
         var session = TrainingSession(
             selectionMetric: selection, rng: runRNG.derive("train"), maxEpochs: maxEpochs,
-            patience: patience, threads: threads,
+            patience: patience, minimumUpdates: setting.selection.minUpdates, threads: threads,
             onEpoch: { epoch in
                 progress.epochFinished(
                     runID: runID, epoch: epoch.epoch, totalEpochs: epoch.totalEpochs, loss: epoch.loss,
@@ -45,25 +45,53 @@ extension ExperimentRunner {
         }
 
         PeakMemory.reset()
-        let trainStart = DispatchTime.now()
-        let model: any Recommender
-        let fit: FitReport
-        do {
+        var trainStart = DispatchTime.now()
+        // A fresh model per attempt: a checkpoint refused halfway may have written weights.
+        var announced = false
+        func train() throws -> (model: any Recommender, fit: FitReport) {
+            let model: any Recommender
             do {
                 model = try entry.make(plan.config.data, ModelContext(data: training, rng: runRNG.derive("init"), threads: threads))
             } catch {
-                started(false)
+                if !announced { started(false) }
+                announced = true
                 throw error
             }
-            started(model is any GradientModel)
-            fit = try model.fit(training, session: session)
+            if !announced { started(model is any GradientModel) }
+            announced = true
+            return (model, try model.fit(training, session: session))
+        }
+        func trainOrRestart() throws -> (model: any Recommender, fit: FitReport) {
+            do {
+                return try train()
+            } catch ModelError.badCheckpoint(let reason) where session.resumeFrom != nil {
+                // A damaged checkpoint (or one without a checksum) is not trusted: the run starts
+                // over, and ends exactly where an uninterrupted run ends.
+                let path = store.runDirectory(plan.id).appendingPathComponent(ResultStore.RunFile.checkpoint).path
+                let warning = "the checkpoint \(path) cannot be used (\(reason)); the run restarts from scratch"
+                progress.warning("[\(plan.label) seed \(plan.seed)] \(warning)")
+                try? store.appendLog("warning: \(warning)", runID: plan.id)
+                try? store.removeCheckpoint(runID: plan.id)
+                session.resumeFrom = nil
+                PeakMemory.reset()
+                trainStart = DispatchTime.now()
+                return try train()
+            }
+        }
+        let trained: (model: any Recommender, fit: FitReport)
+        do {
+            trained = try trainOrRestart()
         } catch let error as ModelError {
             return failed(record, reason: "\(error)", started: trainStart)
         } catch let error as DataError {
             return failed(record, reason: "\(error)", started: trainStart)
         }
+        let model = trained.model, fit = trained.fit
         record.trainSeconds = GradientTrainer.seconds(since: trainStart)
         record.epochsToBest = fit.bestEpoch
+        record.epochCap = fit.epochCap
+        record.updatesPerEpoch = fit.updatesPerEpoch
+        record.stoppedEarly = fit.stoppedEarly
         record.curve = fit.curve.map {
             CurvePoint(epoch: $0.epoch, loss: $0.loss ?? .nan, validation: $0.validation, seconds: $0.seconds)
         }
@@ -102,6 +130,11 @@ extension ExperimentRunner {
             try saveRecommendations(model, k: k, split: split, dataset: data.dataset, directory: store.runDirectory(plan.id))
         }
         try? store.removeCheckpoint(runID: plan.id)
+        record.warnings = ResultWarnings.run(record)
+        for warning in record.warnings {
+            progress.message("[\(plan.label) seed \(plan.seed)] warning: \(warning)")
+            try? store.appendLog("warning: \(warning)", runID: plan.id)
+        }
         let main = metrics.first.map { "\($0.name) \(String(format: "%.4f", record.test[$0.name] ?? .nan))" } ?? ""
         progress.runFinished(runID: plan.id, outcome: "ok, test \(main)" + (fit.bestEpoch.map { ", best epoch \($0)" } ?? ""))
         return record
@@ -162,9 +195,13 @@ extension ExperimentRunner {
         }
         let merged = MergedResults(file: results, perUser: perUser)
         if let settings = results.settings, settings.count > 1 {
-            return try ReportWriter.write(merged, settings: settings, to: directory).markdown
+            let written = try ReportWriter.write(merged, settings: settings, to: directory)
+            try store.update(warnings: written.warnings)
+            return written.markdown
         }
-        return try ReportWriter.write(merged, to: directory, context: contexts[0]).table.markdown
+        let table = try ReportWriter.write(merged, to: directory, context: contexts[0]).table
+        try store.update(warnings: table.warnings)
+        return table.markdown
     }
 
     /// The settings of a comparison spec (nil for one setting): folder names and labels per setting.

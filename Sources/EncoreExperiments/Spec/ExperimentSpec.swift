@@ -193,6 +193,13 @@ public struct SelectionSpec: Sendable, Equatable {
     public var patience: Int
     /// Caps every gradient model's epochs; nil keeps each model's own `epochs` setting.
     public var maxEpochs: Int?
+    /// Early stopping may not end a run before it has made this many optimizer updates in all
+    /// (`min_updates`, default `defaultMinUpdates`; 0: patience alone decides).
+    public var minUpdates: Int = SelectionSpec.defaultMinUpdates
+    /// The default of `min_updates`: on small data (an epoch of one or two updates) a patience
+    /// counted in epochs alone stops gradient models before they learn; on data of ten or more
+    /// updates per epoch a patience of 10 or more epochs reaches it by itself.
+    public static let defaultMinUpdates = 500
     /// Whether larger values of `metric` are better (false for rmse and mae).
     public var higherIsBetter: Bool { !SpecMetricName.isRating(metric) }
 }

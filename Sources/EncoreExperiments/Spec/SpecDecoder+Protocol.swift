@@ -3,7 +3,7 @@ extension SpecDecoder {
         "kind", "test_fraction", "validation_fraction", "held_out_users", "fold_in_fraction", "fold_in_order", "order",
         "min_interactions", "folds", "fold", "over", "seed", "split_file",
     ]
-    static let selectionKeys = ["metric", "patience", "max_epochs"]
+    static let selectionKeys = ["metric", "patience", "max_epochs", "min_updates"]
     static let outputKeys = ["directory", "formats"]
 
     /// The keys each protocol kind takes besides `kind`.
@@ -100,8 +100,9 @@ extension SpecDecoder {
         }
         let patience = object.int("patience", range: 0...Int.max, problems: &problems) ?? 10
         let maxEpochs = object.int("max_epochs", range: 1...Int.max, problems: &problems)
+        let minUpdates = object.int("min_updates", range: 0...Int.max, problems: &problems) ?? SelectionSpec.defaultMinUpdates
         guard let metric else { return nil }
-        return SelectionSpec(metric: metric, patience: patience, maxEpochs: maxEpochs)
+        return SelectionSpec(metric: metric, patience: patience, maxEpochs: maxEpochs, minUpdates: minUpdates)
     }
 
     mutating func output(_ value: JSONValue?, at path: JSONPath, name: String?) -> OutputSpec? {

@@ -4,14 +4,16 @@ import Foundation
 ///
 /// Per epoch: a permutation of the examples from the epoch's own generator, mini-batches, the
 /// loss, `backward()`, an optimizer step; then validation on the selection metric every
-/// `validationInterval` epochs; early stopping after `patience` epochs without improvement; at
-/// the end the model holds the best-validation weights. All randomness comes from
+/// `validationInterval` epochs; early stopping after `patience` epochs without improvement, once
+/// at least `minimumUpdates` optimizer updates were made; at the end the model holds the
+/// best-validation weights. All randomness comes from
 /// `session.rng.derive(epoch)`, so an interrupted run resumed from a checkpoint ends bit-identical
 /// to an uninterrupted one.
 public enum GradientTrainer {
     /// Trains `model` on `data` as `session` says and returns the curve.
     /// - Throws: `ModelError.nonFiniteLoss` as soon as a batch loss is NaN or infinite;
-    ///   `ModelError.badCheckpoint` when `session.resumeFrom` does not fit this model.
+    ///   `ModelError.badCheckpoint` when `session.resumeFrom` is damaged (checksum, `TensorArchive`),
+    ///   has no checksum, or does not fit this model.
     public static func fit<Model: GradientModel>(
         _ model: Model, data: TrainingData, session: TrainingSession
     ) throws -> FitReport {
@@ -29,7 +31,8 @@ public enum GradientTrainer {
             state = try TrainingState.restore(from: saved, parameters: parameters, optimizer: optimizer)
         }
 
-        while state.epoch < totalEpochs && state.sinceBest < session.patience {
+        // Patience may end training only once the run has made `minimumUpdates` updates in all.
+        while state.epoch < totalEpochs && !(state.sinceBest >= session.patience && state.update >= session.minimumUpdates) {
             let epoch = state.epoch + 1
             let started = DispatchTime.now()
             let epochRNG = session.rng.derive(epoch)
@@ -88,7 +91,9 @@ public enum GradientTrainer {
         if let best = state.bestWeights {
             for (parameter, value) in zip(parameters, best) { parameter.value = value }
         }
-        return FitReport(curve: state.curve, bestEpoch: state.bestEpoch, bestValidation: state.bestValue)
+        return FitReport(
+            curve: state.curve, bestEpoch: state.bestEpoch, bestValidation: state.bestValue, epochCap: totalEpochs,
+            updatesPerEpoch: (exampleCount + batchSize - 1) / batchSize, stoppedEarly: state.epoch < totalEpochs)
     }
 
     /// Wall seconds since `start`.

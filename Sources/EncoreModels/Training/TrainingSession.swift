@@ -11,6 +11,10 @@ public struct TrainingSession: Sendable {
     public var maxEpochs: Int?
     /// Stop after this many epochs without a better validation value.
     public var patience: Int
+    /// Early stopping may not end training before this many optimizer updates were made in all
+    /// (0: `patience` alone decides). On small data an epoch is a handful of updates, and a
+    /// patience counted in epochs alone can stop a model before it has learned anything.
+    public var minimumUpdates: Int
     /// Validate every this many epochs (1: every epoch).
     public var validationInterval: Int
     /// Threads for training and evaluation kernels (`nil`: all cores).
@@ -28,7 +32,8 @@ public struct TrainingSession: Sendable {
 
     /// Creates a session.
     public init(
-        selectionMetric: Metric, rng: SeededRNG, maxEpochs: Int? = nil, patience: Int = 20, validationInterval: Int = 1,
+        selectionMetric: Metric, rng: SeededRNG, maxEpochs: Int? = nil, patience: Int = 20, minimumUpdates: Int = 0,
+        validationInterval: Int = 1,
         threads: Int? = nil, evaluationBatchSize: Int = ModelEvaluation.defaultBatchSize, onEpoch: (@Sendable (EpochRecord) -> Void)? = nil,
         checkpointInterval: Int = 0, saveCheckpoint: (@Sendable (Data) throws -> Void)? = nil, resumeFrom: Data? = nil
     ) {
@@ -36,6 +41,7 @@ public struct TrainingSession: Sendable {
         self.rng = rng
         self.maxEpochs = maxEpochs
         self.patience = patience
+        self.minimumUpdates = minimumUpdates
         self.validationInterval = validationInterval
         self.threads = threads
         self.evaluationBatchSize = evaluationBatchSize
@@ -80,11 +86,23 @@ public struct FitReport: Sendable, Codable {
     public var bestEpoch: Int?
     /// The selection metric at `bestEpoch` (or of the closed-form fit).
     public var bestValidation: Double?
+    /// The epoch budget of a gradient fit (the session's `maxEpochs` or the model's own); nil for closed form.
+    public var epochCap: Int?
+    /// Optimizer updates (mini-batches) per epoch of a gradient fit; nil for closed form.
+    public var updatesPerEpoch: Int?
+    /// Whether early stopping ended a gradient fit before `epochCap`; nil for closed form.
+    public var stoppedEarly: Bool?
 
     /// Creates a report.
-    public init(curve: [EpochRecord], bestEpoch: Int?, bestValidation: Double?) {
+    public init(
+        curve: [EpochRecord], bestEpoch: Int?, bestValidation: Double?, epochCap: Int? = nil, updatesPerEpoch: Int? = nil,
+        stoppedEarly: Bool? = nil
+    ) {
         self.curve = curve
         self.bestEpoch = bestEpoch
         self.bestValidation = bestValidation
+        self.epochCap = epochCap
+        self.updatesPerEpoch = updatesPerEpoch
+        self.stoppedEarly = stoppedEarly
     }
 }
