@@ -147,7 +147,7 @@ final class PreparedSetting: @unchecked Sendable {
             }
             return try DataLoader.load(name, locations: locations)
         case let .file(path, format):
-            if case .recboleInter = format { return try RecBole.read(URL(fileURLWithPath: path)) }
+            if case let .recboleInter(fields) = format { return try RecBole.read(URL(fileURLWithPath: path), fields: fields) }
             return try DataLoader.load(path, locations: locations, format: delimitedFormat(format))
         }
     }
