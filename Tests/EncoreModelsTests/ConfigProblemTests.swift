@@ -18,7 +18,7 @@ final class ConfigProblemTests: XCTestCase {
         checks.positive("learning_rate", -.infinity)
         checks.sizes("widths", [3, -2])
         checks.sizes("layers", [])
-        checks.optimizer("optimizer", "adamx")
+        checks.oneOf("optimizer", "adamx", OptimizerName.names)
         checks.integer("steps", 5, in: 0...4)
         checks.nonNegative("lambda", .nan)
         XCTAssertEqual(checks.problems.map(\.description), [

@@ -29,8 +29,8 @@ final class MemoryEstimateTests: XCTestCase {
 
     func testGradientTrainingCountsValuesGradientsSlotsBestCopyAndCheckpoint() {
         // Adam: 2 slots -> 1 + 1 + 2 + 1 + (2 + 2) = 9 copies; SGD: 1 slot -> 7 copies.
-        XCTAssertEqual(MemoryEstimate.gradientTraining(parameters: 100, optimizer: "adam", key: nil).bytes, 9 * 100 * 4)
-        XCTAssertEqual(MemoryEstimate.gradientTraining(parameters: 100, optimizer: "sgd", key: nil).bytes, 7 * 100 * 4)
+        XCTAssertEqual(MemoryEstimate.gradientTraining(parameters: 100, optimizer: .adam, key: nil).bytes, 9 * 100 * 4)
+        XCTAssertEqual(MemoryEstimate.gradientTraining(parameters: 100, optimizer: .sgd, key: nil).bytes, 7 * 100 * 4)
         XCTAssertEqual(MemoryEstimate.denseParameters([10, 4, 3]), 10 * 4 + 4 + 4 * 3 + 3)
     }
 
@@ -38,7 +38,7 @@ final class MemoryEstimateTests: XCTestCase {
         var config = MultDAE.defaultConfig
         config.hiddenSizes = [200]
         config.batchSize = 500
-        config.optimizer = "adam"
+        config.optimizer = .adam
         let dimensions = DataDimensions(users: 1000, items: 3000, interactions: 50_000)
         // Layers 3000 -> 200 -> 3000: 3000*200 + 200 + 200*3000 + 3000 = 1,203,200 parameters,
         // 9 copies of 4 bytes under Adam.
