@@ -22,6 +22,10 @@ public struct DatasetSource: Sendable, Equatable {
         public var size: Int
         /// Lowercase hex SHA-256.
         public var sha256: String
+
+        /// The archive's official file name, the last component of `url` (`ml-100k.zip`): the
+        /// name under which a copy in the cache or a data directory is installed without download.
+        public var fileName: String { url.split(separator: "/").last.map(String.init) ?? url }
     }
 }
 

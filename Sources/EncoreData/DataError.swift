@@ -13,6 +13,13 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case network(url: String, reason: String)
     /// A downloaded archive whose size or SHA-256 does not match the published value.
     case checksumMismatch(file: String, expected: String, found: String)
+    /// A local archive (`--archive`, or one found under its official name) whose size or SHA-256
+    /// is not the published one: `expected` and `found` give both. The file is left as it is and
+    /// nothing is installed.
+    case archiveMismatch(file: String, url: String, expected: String, found: String)
+    /// A local archive given for a dataset that has no published size and SHA-256 to check it
+    /// against.
+    case unverifiableArchive(file: String, name: String, ratingsPath: String)
     /// A zip archive that cannot be unpacked.
     case badArchive(file: String, reason: String)
     /// No interactions left (after filtering, or in the file).
@@ -26,7 +33,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isIOError: Bool {
         switch self {
         case .unreadableFile, .network, .notFound: return true
-        case .malformedLine, .unknownDataset, .checksumMismatch, .badArchive, .empty, .invalidSplit, .badFormat:
+        case .malformedLine, .unknownDataset, .checksumMismatch, .archiveMismatch, .unverifiableArchive, .badArchive, .empty,
+             .invalidSplit, .badFormat:
             return false
         }
     }
@@ -47,6 +55,10 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "download of \(url) failed: \(reason); check the network connection, or download the archive yourself and pass --data-dir"
         case let .checksumMismatch(file, expected, found):
             return "\(file): expected \(expected), found \(found); the download was deleted, run 'encore data fetch' again"
+        case let .archiveMismatch(file, url, expected, found):
+            return "\(file): not the published archive (expected \(expected); found \(found)); it is damaged, incomplete or another version, so nothing was installed and the file was left as it is; replace it with a fresh download of \(url)"
+        case let .unverifiableArchive(file, name, ratingsPath):
+            return "\(file): '\(name)' has no published size and SHA-256 to check an archive against, so nothing was installed; unpack it yourself so that DIR/\(ratingsPath) exists, and pass --data-dir DIR"
         case let .badArchive(file, reason):
             return "\(file): not a usable zip archive: \(reason); delete it and fetch again"
         case let .empty(what):

@@ -130,6 +130,25 @@ final class SpecValidationTests: XCTestCase {
         XCTAssertEqual(delimited?.dataset.source, .file(path: "x.csv", format: .delimited(separator: ",", header: true, user: 1, item: 0, rating: nil, timestamp: nil)))
     }
 
+    func testRecBoleInterColumnsNameHeaderFields() throws {
+        func source(_ dataset: String) throws -> DatasetSpec.Source? {
+            try ExperimentSpec.parse(rankingSpec([("\"name\": \"ml-1m\"", dataset)]), models: fakeModels).dataset.source
+        }
+        XCTAssertEqual(try source("\"path\": \"yelp.inter\", \"format\": \"recbole-inter\""),
+                       .file(path: "yelp.inter", format: .recboleInter(fields: RecBole.Fields())))
+        let yelp = "\"path\": \"yelp.inter\", \"format\": \"recbole-inter\", \"columns\": {\"item\": \"business_id:token\", \"rating\": \"stars\", \"timestamp\": \"date\"}"
+        XCTAssertEqual(try source(yelp), .file(path: "yelp.inter", format: .recboleInter(
+            fields: RecBole.Fields(user: "user_id", item: "business_id", rating: "stars", timestamp: "date"))))
+        let numbers = problems(rankingSpec([("\"name\": \"ml-1m\"", "\"path\": \"y.inter\", \"format\": \"recbole-inter\", \"columns\": {\"user\": 0}")]))
+        assertProblem(numbers, at: "dataset.columns.user", contains: "a string")
+        let same = problems(rankingSpec([("\"name\": \"ml-1m\"", "\"path\": \"y.inter\", \"format\": \"recbole-inter\", \"columns\": {\"item\": \"user_id\"}")]))
+        assertProblem(same, at: "dataset.columns", contains: "distinct fields")
+        let separator = problems(rankingSpec([("\"name\": \"ml-1m\"", "\"path\": \"y.inter\", \"format\": \"recbole-inter\", \"separator\": \",\"")]))
+        assertProblem(separator, at: "dataset.separator", contains: "unless format is \"delimited\"")
+        let named = problems(rankingSpec([("\"name\": \"ml-1m\"", "\"name\": \"ml-1m\", \"columns\": {\"item\": \"business_id\"}")]))
+        assertProblem(named, at: "dataset.columns", contains: "\"recbole-inter\"")
+    }
+
     func testModelEntriesPatchTopLevelSettings() throws {
         let text = rankingSpec([("{\"model\": \"popularity\"}", """
             {"model": "i-autorec", "dataset": {"mode": "explicit", "threshold": null},

@@ -142,12 +142,12 @@ final class PreparedSetting: @unchecked Sendable {
         case let .named(name, path):
             if let path { return try DataLoader.load(path, locations: locations, format: DataCatalog.source(named: name)?.format) }
             if let source = DataCatalog.source(named: name), (try? locations.ratingsFile(of: source)) == nil {
-                log("\(name) is not in any data directory; downloading it")
+                log("\(name) is not in any data directory; fetching it (from its archive in a data directory or the cache when there, else downloading it)")
                 _ = try DataFetcher.fetch(name, locations: locations, log: log)
             }
             return try DataLoader.load(name, locations: locations)
         case let .file(path, format):
-            if case .recboleInter = format { return try RecBole.read(URL(fileURLWithPath: path)) }
+            if case let .recboleInter(fields) = format { return try RecBole.read(URL(fileURLWithPath: path), fields: fields) }
             return try DataLoader.load(path, locations: locations, format: delimitedFormat(format))
         }
     }

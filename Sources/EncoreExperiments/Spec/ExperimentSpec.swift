@@ -74,8 +74,9 @@ public struct DatasetSpec: Sendable, Equatable {
         case movieLensCSV
         /// A delimited file; columns 0-based, rating / timestamp nil when absent.
         case delimited(separator: String, header: Bool, user: Int, item: Int, rating: Int?, timestamp: Int?)
-        /// A RecBole atomic `.inter` file.
-        case recboleInter
+        /// A RecBole atomic `.inter` file, read through the header fields `fields` (`columns`
+        /// names them; RecBole's `user_id`, `item_id`, `rating`, `timestamp` by default).
+        case recboleInter(fields: RecBole.Fields)
     }
 
     /// The source.

@@ -36,10 +36,14 @@ extension SpecDecoder {
             object.forbid("data_dir", because: "with a plain path (data_dir is for named datasets)", problems: &problems)
             source = fileFormat(object).map { .file(path: file, format: $0) }
         }
-        if object.has("name") || (object.value("format")?.stringValue).map({ $0 != "delimited" }) == true {
-            for key in ["separator", "header", "columns"] {
+        let formatText = object.value("format")?.stringValue
+        if object.has("name") || formatText.map({ $0 != "delimited" }) == true {
+            for key in ["separator", "header"] {
                 object.forbid(key, because: "unless format is \"delimited\"", problems: &problems)
             }
+        }
+        if object.has("name") || formatText.map({ $0 != "delimited" && $0 != "recbole-inter" }) == true {
+            object.forbid("columns", because: "unless format is \"delimited\" or \"recbole-inter\"", problems: &problems)
         }
 
         var threshold: Double?
@@ -71,7 +75,7 @@ extension SpecDecoder {
         case "movielens-100k": return .movieLens100K
         case "movielens-dat": return .movieLensDat
         case "movielens-csv": return .movieLensCSV
-        case "recbole-inter": return .recboleInter
+        case "recbole-inter": return interFields(object)
         default:
             let separator = object.string("separator", required: true, problems: &problems)
             if separator == "" { problems.add(object.path("separator"), expected: "a non-empty string", found: "\"\"") }
@@ -96,6 +100,32 @@ extension SpecDecoder {
             guard let separator, !separator.isEmpty, let columns else { return nil }
             return .delimited(separator: separator, header: header, user: columns.0, item: columns.1, rating: columns.2, timestamp: columns.3)
         }
+    }
+
+    /// The `.inter` header fields named by `columns` (`{"item": "business_id"}`); the rest keep
+    /// RecBole's names. A `:type` suffix is dropped (`"business_id:token"` names `business_id`).
+    private mutating func interFields(_ object: ObjectReader) -> DatasetSpec.FileFormat? {
+        guard let value = object.value("columns") else { return .recboleInter(fields: RecBole.Fields()) }
+        guard let reader = ObjectReader(value, at: object.path("columns"), keys: Self.columnKeys, problems: &problems) else { return nil }
+        reader.finish(problems: &problems)
+        let before = problems.problems.count
+        var names: [String: String] = [:]
+        for key in Self.columnKeys {
+            guard let text = reader.string(key, problems: &problems) else { continue }
+            let name = String(text.prefix { $0 != ":" })
+            if name.isEmpty || name.contains(where: \.isWhitespace) {
+                problems.add(reader.path(key), expected: "a field name of the .inter header, like \"user_id\"", found: reader.value(key))
+            }
+            names[key] = name
+        }
+        let fields = RecBole.Fields(user: names["user"] ?? "user_id", item: names["item"] ?? "item_id",
+                                    rating: names["rating"], timestamp: names["timestamp"])
+        let used = [fields.user, fields.item] + [fields.rating, fields.timestamp].compactMap { $0 }
+        if problems.problems.count == before, Set(used).count != used.count {
+            problems.add(object.path("columns"), expected: "distinct fields for user, item, rating and timestamp (user_id and item_id when not given)", found: value)
+        }
+        guard problems.problems.count == before else { return nil }
+        return .recboleInter(fields: fields)
     }
 
     private mutating func synthetic(_ value: JSONValue, at path: JSONPath) -> SyntheticSpec? {
