@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that a release build of `encore` is portable across x86-64 CPUs:
 #  1. every code symbol the AVX-512 module defines is its own (no linker-shared specialisation
-#     compiled for AVX-512 that the linker could pick for code running on AVX2-only CPUs);
+#     compiled for AVX-512 that the linker could pick for code running on AVX2-only CPUs), except
+#     the compiler's small helpers, whose linked copy is checked to hold no AVX-512 instruction;
 #  2. no function of the binary outside the AVX-512 module uses a zmm register, and its GEMM
 #     micro-kernel and CSR x dense loops do;
 #  3. under QEMU's user-mode emulation (when qemu-x86_64 is installed), the binary runs on an
@@ -14,15 +15,31 @@ build="${1:-.build/release}"
 binary="$build/encore"
 [ -x "$binary" ] || { echo "check-portable: no $binary (build it with swift build -c release)" >&2; exit 1; }
 
+# The compiler's own small helpers (value-witness copies such as `__swift_memcpy56_8`, a function
+# that only returns) are emitted in every module that needs them as linker-shared symbols, so the
+# binary keeps one copy, possibly the AVX-512 module's. One is allowed when the copy linked into
+# the binary has no AVX-512 instruction: no zmm or mask register, no register above 15, no EVEX
+# decoration.
+helpers='^__swift_(noop_void_return|memcpy[0-9]+_[0-9]+)$'
 foreign=$(nm --defined-only "$build"/EncoreAVX512Kernels.build/*.o \
-    | awk '$2 ~ /^[TtWw]$/ && $3 !~ /^\$s19EncoreAVX512Kernels/ { print $3 }')
+    | awk '$2 ~ /^[TtWw]$/ && $3 !~ /^\$s19EncoreAVX512Kernels/ { print $3 }' | sort -u)
+disassembly=$(objdump -d --no-show-raw-insn "$binary")
+for helper in $(echo "$foreign" | grep -E "$helpers" || true); do
+    body=$(echo "$disassembly" | awk -v name="<$helper>:" '$2 == name { on = 1; next } on && /^$/ { exit } on')
+    if [ -z "$body" ] || echo "$body" | grep -qE '%zmm|%[xy]mm(1[6-9]|2[0-9]|3[01])\b|%k[0-7]|\{'; then
+        echo "check-portable: the binary's $helper (also defined by the AVX-512 module) is not AVX2-safe:" >&2
+        echo "$body" >&2
+        exit 1
+    fi
+done
+foreign=$(echo "$foreign" | grep -vE "$helpers" || true)
 if [ -n "$foreign" ]; then
     echo "check-portable: the AVX-512 module defines code outside its namespace:" >&2
     echo "$foreign" >&2
     exit 1
 fi
 
-zmm_functions=$(objdump -d --no-show-raw-insn "$binary" \
+zmm_functions=$(echo "$disassembly" \
     | awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } /%zmm/ { print fn }' | sort -u)
 outside=$(echo "$zmm_functions" | grep -v '^<$s19EncoreAVX512Kernels' || true)
 if [ -n "$outside" ]; then

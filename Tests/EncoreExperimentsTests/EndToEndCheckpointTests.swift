@@ -10,22 +10,6 @@ import Darwin
 /// End-to-end: a damaged checkpoint, or one without a checksum, is refused on `--resume`; the
 /// run restarts from scratch with a warning and ends with the numbers of an uninterrupted run.
 final class EndToEndCheckpointTests: XCTestCase {
-    /// Status, metrics, best epoch and curve of each run, by run ID.
-    private func outcomes(_ harness: EncoreHarness, _ directory: String) throws -> [String: String] {
-        let runs = try XCTUnwrap(try harness.json("\(directory)/results.json")["runs"] as? [[String: Any]])
-        var result: [String: String] = [:]
-        func sorted(_ value: Any?) -> String {
-            guard let object = value as? [String: Any] else { return "\(value ?? "-")" }
-            return object.keys.sorted().map { "\($0)=\(object[$0] ?? "-")" }.joined(separator: ",")
-        }
-        for run in runs {
-            let curve = (run["curve"] as? [[String: Any]] ?? []).map { "\($0["loss"] ?? "-")/\($0["validation"] ?? "-")" }
-            result[run["run_id"] as? String ?? "?"] =
-                "\(run["status"] ?? "") \(sorted(run["test"])) \(sorted(run["validation"])) \(run["epochs_to_best"] ?? "-") \(curve)"
-        }
-        return result
-    }
-
     func testDamagedCheckpointRestartsTheRunFromScratch() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings(users: 150, items: 60)
@@ -34,7 +18,7 @@ final class EndToEndCheckpointTests: XCTestCase {
             .replacingOccurrences(of: #""patience": 2, "max_epochs": 3"#, with: #""patience": 0, "max_epochs": 25"#), to: "spec.json")
         let plain = try harness.run("run", "spec.json", "--output", "plain", "--quiet")
         XCTAssertEqual(plain.code, 0, plain.summary)
-        let expected = try outcomes(harness, "plain")
+        let expected = try harness.outcomes("plain")
         XCTAssertEqual(expected.count, 1)
 
         // Kill the run right after its first checkpoint.
@@ -56,7 +40,7 @@ final class EndToEndCheckpointTests: XCTestCase {
         XCTAssertTrue(resumed.stderr.contains("checksum does not match"), resumed.summary)
         XCTAssertTrue(resumed.stderr.contains("the run restarts from scratch"), resumed.summary)
         XCTAssertTrue(try harness.read("cut/runs/mult-dae-g0-s1/log.txt").contains("restarts from scratch"))
-        XCTAssertEqual(try outcomes(harness, "cut"), expected, "a restarted run equals an uninterrupted one")
+        XCTAssertEqual(try harness.outcomes("cut"), expected, "a restarted run equals an uninterrupted one")
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint.path))
 
         // A checkpoint of the first layout (no checksum) is refused the same way.
@@ -67,6 +51,6 @@ final class EndToEndCheckpointTests: XCTestCase {
         let old = try harness.run("run", "spec.json", "--output", "old", "--resume", "--quiet")
         XCTAssertEqual(old.code, 0, old.summary)
         XCTAssertTrue(old.stderr.contains("without a checksum") && old.stderr.contains("restarts from scratch"), old.summary)
-        XCTAssertEqual(try outcomes(harness, "old"), expected)
+        XCTAssertEqual(try harness.outcomes("old"), expected)
     }
 }

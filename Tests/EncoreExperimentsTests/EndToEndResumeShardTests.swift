@@ -9,22 +9,6 @@ import Darwin
 
 /// End-to-end `--resume`, `--shard` + `encore table`, and `--set` on the built binary.
 final class EndToEndResumeShardTests: XCTestCase {
-    /// The metric values of each run, by run ID (what must not depend on how the runs were scheduled).
-    private func outcomes(_ harness: EncoreHarness, _ directory: String) throws -> [String: String] {
-        let runs = try XCTUnwrap(try harness.json("\(directory)/results.json")["runs"] as? [[String: Any]])
-        var result: [String: String] = [:]
-        func sorted(_ value: Any?) -> String {
-            guard let object = value as? [String: Any] else { return "\(value ?? "-")" }
-            return object.keys.sorted().map { "\($0)=\(object[$0] ?? "-")" }.joined(separator: ",")
-        }
-        for run in runs {
-            let curve = (run["curve"] as? [[String: Any]] ?? []).map { "\($0["loss"] ?? "-")/\($0["validation"] ?? "-")" }
-            result[run["run_id"] as? String ?? "?"] =
-                "\(run["status"] ?? "") \(sorted(run["test"])) \(sorted(run["validation"])) \(run["epochs_to_best"] ?? "-") \(curve)"
-        }
-        return result
-    }
-
     /// The metric columns of `table.csv` (times and memory differ between runs).
     private func metricColumns(_ harness: EncoreHarness, _ directory: String) throws -> [String] {
         let table = csvColumns(try harness.read("\(directory)/table.csv"))
@@ -46,7 +30,7 @@ final class EndToEndResumeShardTests: XCTestCase {
             .replacingOccurrences(of: #""patience": 2, "max_epochs": 3"#, with: #""patience": 0, "max_epochs": 25"#), to: "spec.json")
         let plain = try harness.run("run", "spec.json", "--output", "plain", "--quiet")
         XCTAssertEqual(plain.code, 0, plain.summary)
-        let expected = try outcomes(harness, "plain")
+        let expected = try harness.outcomes("plain")
         let curve = try XCTUnwrap(try harness.json("plain/results.json")["runs"] as? [[String: Any]])[1]["curve"] as? [Any]
         XCTAssertEqual(curve?.count, 25, "patience 0 disables early stopping")
 
@@ -66,7 +50,7 @@ final class EndToEndResumeShardTests: XCTestCase {
         XCTAssertTrue(resumed.stderr.contains("1 runs ok, 0 failed, 1 already done"), resumed.summary)
         XCTAssertNotNil(resumed.stderr.range(of: #"\[mult-dae seed 1\] resumed at epoch [1-9]"#, options: .regularExpression),
                         resumed.summary)
-        XCTAssertEqual(try outcomes(harness, "cut"), expected, "a resumed run equals an uninterrupted one")
+        XCTAssertEqual(try harness.outcomes("cut"), expected, "a resumed run equals an uninterrupted one")
         XCTAssertFalse(FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is removed once recorded")
 
         // Resuming a finished experiment runs nothing; without --resume it starts afresh.
@@ -74,7 +58,7 @@ final class EndToEndResumeShardTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("0 runs ok, 0 failed, 2 already done"), again.summary)
         let fresh = try harness.run("run", "spec.json", "--output", "cut")
         XCTAssertTrue(fresh.stderr.contains("2 runs ok, 0 failed, 0 already done"), fresh.summary)
-        XCTAssertEqual(try outcomes(harness, "cut"), expected)
+        XCTAssertEqual(try harness.outcomes("cut"), expected)
     }
 
     func testShardsMergedByTableEqualTheUnshardedTable() throws {
@@ -86,11 +70,11 @@ final class EndToEndResumeShardTests: XCTestCase {
         let second = try harness.run("run", "spec.json", "--output", "shard-2", "--shard", "2/2", "--quiet")
         XCTAssertEqual(first.code, 0, first.summary)
         XCTAssertEqual(second.code, 0, second.summary)
-        let one = try outcomes(harness, "shard-1"), two = try outcomes(harness, "shard-2")
+        let one = try harness.outcomes("shard-1"), two = try harness.outcomes("shard-2")
         XCTAssertEqual(one.count, 4)
         XCTAssertEqual(two.count, 4)
         XCTAssertTrue(Set(one.keys).isDisjoint(with: two.keys), "shards are disjoint")
-        XCTAssertEqual(one.merging(two) { a, _ in a }, try outcomes(harness, "whole"))
+        XCTAssertEqual(one.merging(two) { a, _ in a }, try harness.outcomes("whole"))
 
         let merged = try harness.run("table", "shard-1", "shard-2", "--output", "merged", "--merge-results", "merged-results")
         XCTAssertEqual(merged.code, 0, merged.summary)
@@ -99,7 +83,7 @@ final class EndToEndResumeShardTests: XCTestCase {
             XCTAssertTrue(harness.exists("merged/\(file)"), "\(file) missing")
         }
         XCTAssertEqual(try metricColumns(harness, "merged"), try metricColumns(harness, "whole"))
-        XCTAssertEqual(try outcomes(harness, "merged-results"), try outcomes(harness, "whole"))
+        XCTAssertEqual(try harness.outcomes("merged-results"), try harness.outcomes("whole"))
 
         // Shards of different experiments are refused.
         try harness.write(smallRankingSpec(name: "other", models: #"{"model": "popularity"}"#, seeds: "[1]"), to: "other.json")

@@ -174,3 +174,22 @@ func csvColumns(_ text: String) -> (header: [String], rows: [[String]]) {
     }
     return (fields(first), lines.dropFirst().map(fields))
 }
+
+extension EncoreHarness {
+    /// Status, test and validation metrics, best epoch and curve of each run in `directory`'s
+    /// results.json, by run ID: what must not depend on how or when the runs were scheduled.
+    func outcomes(_ directory: String) throws -> [String: String] {
+        let runs = try XCTUnwrap(try json("\(directory)/results.json")["runs"] as? [[String: Any]])
+        var result: [String: String] = [:]
+        func sorted(_ value: Any?) -> String {
+            guard let object = value as? [String: Any] else { return "\(value ?? "-")" }
+            return object.keys.sorted().map { "\($0)=\(object[$0] ?? "-")" }.joined(separator: ",")
+        }
+        for run in runs {
+            let curve = (run["curve"] as? [[String: Any]] ?? []).map { "\($0["loss"] ?? "-")/\($0["validation"] ?? "-")" }
+            result[run["run_id"] as? String ?? "?"] =
+                "\(run["status"] ?? "") \(sorted(run["test"])) \(sorted(run["validation"])) \(run["epochs_to_best"] ?? "-") \(curve)"
+        }
+        return result
+    }
+}
