@@ -1,4 +1,4 @@
-/// One evaluation metric, named as in DESIGN.md section 5 (`ndcg@10`, `recall_full@50`, `rmse`).
+/// One evaluation metric, named as in docs/metrics.md (`ndcg@10`, `recall_full@50`, `rmse`).
 ///
 /// A metric is `Codable` as its name string, so specs and reports read `"metrics": ["ndcg@100"]`.
 /// Libraries disagree on recall (÷|T| versus ÷min(k, |T|)); `definition` is the exact formula

@@ -122,7 +122,7 @@ public struct SyntheticSpec: Sendable, Equatable {
     public var seed: Int
 }
 
-/// A split protocol (DESIGN.md section 4) with its parameters, defaults filled in.
+/// A split protocol (docs/spec.md, "protocol") with its parameters, defaults filled in.
 public struct ProtocolSpec: Sendable, Equatable {
     /// The protocol names accepted in specs.
     public static let kinds = ["rating-holdout", "user-holdout", "leave-one-out", "strong-generalization", "k-fold"]
