@@ -24,31 +24,32 @@ helpers='^__swift_(noop_void_return|memcpy[0-9]+_[0-9]+)$'
 foreign=$(nm --defined-only "$build"/EncoreAVX512Kernels.build/*.o \
     | awk '$2 ~ /^[TtWw]$/ && $3 !~ /^\$s19EncoreAVX512Kernels/ { print $3 }' | sort -u)
 disassembly=$(objdump -d --no-show-raw-insn "$binary")
-for helper in $(echo "$foreign" | grep -E "$helpers" || true); do
-    body=$(echo "$disassembly" | awk -v name="<$helper>:" '$2 == name { on = 1; next } on && /^$/ { exit } on')
-    if [ -z "$body" ] || echo "$body" | grep -qE '%zmm|%[xy]mm(1[6-9]|2[0-9]|3[01])\b|%k[0-7]|\{'; then
+# (Here-strings, not pipes into `grep -q` or an awk that stops early: with pipefail, a writer
+# cut off by an early exit fails with SIGPIPE.)
+for helper in $(grep -E "$helpers" <<< "$foreign" || true); do
+    body=$(awk -v name="<$helper>:" '$2 == name { on = 1; next } on && /^$/ { on = 0 } on' <<< "$disassembly")
+    if [ -z "$body" ] || grep -qE '%zmm|%[xy]mm(1[6-9]|2[0-9]|3[01])\b|%k[0-7]|\{' <<< "$body"; then
         echo "check-portable: the binary's $helper (also defined by the AVX-512 module) is not AVX2-safe:" >&2
         echo "$body" >&2
         exit 1
     fi
 done
-foreign=$(echo "$foreign" | grep -vE "$helpers" || true)
+foreign=$(grep -vE "$helpers" <<< "$foreign" || true)
 if [ -n "$foreign" ]; then
     echo "check-portable: the AVX-512 module defines code outside its namespace:" >&2
     echo "$foreign" >&2
     exit 1
 fi
 
-zmm_functions=$(echo "$disassembly" \
-    | awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } /%zmm/ { print fn }' | sort -u)
-outside=$(echo "$zmm_functions" | grep -v '^<$s19EncoreAVX512Kernels' || true)
+zmm_functions=$(awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } /%zmm/ { print fn }' <<< "$disassembly" | sort -u)
+outside=$(grep -v '^<$s19EncoreAVX512Kernels' <<< "$zmm_functions" || true)
 if [ -n "$outside" ]; then
     echo "check-portable: zmm registers outside the AVX-512 module:" >&2
     echo "$outside" >&2
     exit 1
 fi
 for kernel in '0B4TileO3run' '19SparseDenseOperandsV4rows'; do
-    echo "$zmm_functions" | grep -q "^<\$s19EncoreAVX512Kernels$kernel" || {
+    grep -q "^<\$s19EncoreAVX512Kernels$kernel" <<< "$zmm_functions" || {
         echo "check-portable: no AVX-512 code in $kernel (was the module built for AVX-512?)" >&2
         exit 1
     }
@@ -60,7 +61,7 @@ if ! command -v qemu-x86_64 >/dev/null 2>&1; then
     exit 0
 fi
 out=$(qemu-x86_64 -cpu Haswell "$binary" bench gemm --threads 2 --shape 70x50x130 --json 2>/dev/null)
-echo "$out" | grep -q '"kernel": "avx2 6x16"' || { echo "check-portable: on Haswell: $out" >&2; exit 1; }
+grep -q '"kernel": "avx2 6x16"' <<< "$out" || { echo "check-portable: on Haswell: $out" >&2; exit 1; }
 [ "$(echo "$out" | wc -l)" -eq 3 ] || { echo "check-portable: on Haswell: $out" >&2; exit 1; }
 spec=$(mktemp -d)
 trap 'rm -rf "$spec"' EXIT
@@ -71,7 +72,7 @@ set +e
 message=$(qemu-x86_64 -cpu Westmere "$binary" --version 2>&1)
 code=$?
 set -e
-if [ "$code" -ne 69 ] || ! echo "$message" | grep -q 'needs an x86-64 CPU with AVX2 and FMA'; then
+if [ "$code" -ne 69 ] || ! grep -q 'needs an x86-64 CPU with AVX2 and FMA' <<< "$message"; then
     echo "check-portable: on Westmere: exit $code, $message" >&2
     exit 1
 fi

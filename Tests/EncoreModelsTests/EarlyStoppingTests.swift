@@ -46,4 +46,15 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertEqual(never.stoppedEarly, false)
         XCTAssertEqual(never.bestEpoch, 1)
     }
+
+    /// Recorded times carry microseconds, written without the noise digits of nanoseconds / 1e9.
+    func testRecordedSecondsAreWholeMicroseconds() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        for elapsed: UInt64 in [87_453_963, 1_000_000_001, 999, 123_456_789_012] {
+            let seconds = GradientTrainer.seconds(since: DispatchTime(uptimeNanoseconds: now - elapsed))
+            let decimals = "\(seconds)".split(separator: ".").last.map(\.count) ?? 0
+            XCTAssertLessThanOrEqual(decimals, 6, "\(seconds)")
+            XCTAssertGreaterThanOrEqual(seconds, Double(elapsed / 1000) / 1e6)
+        }
+    }
 }
