@@ -92,6 +92,18 @@ public struct Metric: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     /// Whether this is a ranking metric (evaluated by `RankingEvaluator`).
     public var isRanking: Bool { kind.isRanking }
 
+    /// Whether a larger value is better: every ranking metric; not the rating errors (rmse, mae).
+    public var higherIsBetter: Bool { kind.isRanking }
+
+    /// The direction of any value named in a result or a curve: a metric name parses and takes
+    /// its own direction; other names are lower-is-better when they are errors or losses (`mse`,
+    /// `loss`, `train_loss`, ...) and higher-is-better otherwise.
+    public static func lowerIsBetter(named name: String) -> Bool {
+        if let metric = try? Metric(parsing: name) { return !metric.higherIsBetter }
+        let base = name.lowercased().split(separator: "@").first.map(String.init) ?? name.lowercased()
+        return ["rmse", "mae", "mse"].contains(base) || base.hasSuffix("loss")
+    }
+
     /// The exact formula, for table footnotes (T = targets, R_k = top-k after excluding history).
     public var definition: String {
         switch kind {

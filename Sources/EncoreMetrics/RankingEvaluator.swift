@@ -81,7 +81,7 @@ public struct RankingEvaluator: Sendable {
             block.withUnsafeBufferPointer { scores in
                 lists.withUnsafeMutableBufferPointer { listBuffer in
                     values.withUnsafeMutableBufferPointer { valueBuffer in
-                        let shared = UnsafeSendable((scores, listBuffer, valueBuffer))
+                        let shared = UncheckedSendableBox((scores, listBuffer, valueBuffer))
                         Parallel.forEachChunk(active.count, threads: threads, minimumChunk: 16) { chunk in
                             let (scores, listBuffer, valueBuffer) = shared.value
                             var workspace = UserWorkspace(itemCount: itemCount, maxK: kMax)
@@ -200,8 +200,3 @@ struct UserWorkspace {
     }
 }
 
-/// Carries buffers that parallel chunks write at disjoint indices.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

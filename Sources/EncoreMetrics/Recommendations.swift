@@ -40,7 +40,7 @@ public struct Recommendations: Sendable, Equatable {
                 listItems.withUnsafeMutableBufferPointer { itemBuffer in
                     listScores.withUnsafeMutableBufferPointer { scoreBuffer in
                         lengths.withUnsafeMutableBufferPointer { lengthBuffer in
-                            let shared = UnsafeSendable((buffer, itemBuffer, scoreBuffer, lengthBuffer))
+                            let shared = UncheckedSendableBox((buffer, itemBuffer, scoreBuffer, lengthBuffer))
                             Parallel.forEachChunk(range.count, threads: threads, minimumChunk: 16) { chunk in
                                 let (buffer, itemBuffer, scoreBuffer, lengthBuffer) = shared.value
                                 var selector = TopKSelector(k: k)

@@ -61,10 +61,12 @@ public enum Parallel {
     }
 }
 
-/// Carries a value the caller guarantees is safe to share across threads (a kernel closure over
-/// disjoint output ranges).
-@usableFromInline
-struct UncheckedSendableBox<Value>: @unchecked Sendable {
-    @usableFromInline let value: Value
-    @usableFromInline init(_ value: Value) { self.value = value }
+/// Carries a value the caller guarantees is safe to share across threads: a kernel closure over
+/// disjoint output ranges, or buffers that parallel chunks write at disjoint indices. The one
+/// such wrapper of the package.
+public struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    /// The shared value.
+    public let value: Value
+    /// Wraps `value`; the caller vouches that concurrent uses of it do not race.
+    @inlinable public init(_ value: Value) { self.value = value }
 }

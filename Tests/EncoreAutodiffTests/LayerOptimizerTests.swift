@@ -33,7 +33,11 @@ final class DenseTests: XCTestCase {
         var rng = SeededRNG(seed: 5)
         let glorot = Initializer.glorotUniform.make([200, 100], fanIn: 200, fanOut: 100, rng: &rng)
         XCTAssertLessThanOrEqual(glorot.abs().max(), (6.0 / 300.0).squareRoot())
-        for (kind, variance) in [(Initializer.heNormal, 2.0 / 200), (.lecunNormal, 1.0 / 200), (.glorotNormal, 2.0 / 300)] {
+        let linear = Initializer.fanInUniform.make([200, 100], fanIn: 200, fanOut: 100, rng: &rng)
+        XCTAssertLessThanOrEqual(linear.abs().max(), 1 / Float(200).squareRoot())
+        // Uniform on ±1/sqrt(n) has variance 1 / (3n).
+        for (kind, variance) in [(Initializer.heNormal, 2.0 / 200), (.lecunNormal, 1.0 / 200), (.glorotNormal, 2.0 / 300),
+                                 (.fanInUniform, 1.0 / 600)] {
             let w = kind.make([200, 100], fanIn: 200, fanOut: 100, rng: &rng)
             XCTAssertEqual(Double(w.squaredNorm()) / Double(w.count), variance, accuracy: variance * 0.05, "\(kind)")
         }

@@ -1,18 +1,6 @@
 import EncoreAutodiff
+@_exported import EncoreTestSupport
 import XCTest
-
-/// |a - b| <= absolute + relative * |b| elementwise (the same contract as EncoreTensorTests').
-func assertClose(
-    _ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-5, relative: Float = 1e-4,
-    _ message: String = "", file: StaticString = #filePath, line: UInt = #line
-) {
-    XCTAssertEqual(actual.shape, expected.shape, "shapes differ \(message)", file: file, line: line)
-    guard actual.shape == expected.shape else { return }
-    for i in 0..<actual.count where !(abs(actual[i] - expected[i]) <= absolute + relative * abs(expected[i])) {
-        XCTFail("element \(i): \(actual[i]) vs \(expected[i]) \(message)", file: file, line: line)
-        return
-    }
-}
 
 /// Values in `±[0.2, 1.5]`: away from the kinks of relu/abs/clamp at 0 by more than the step.
 func sample(_ shape: [Int], seed: UInt64, positive: Bool = false) -> Tensor {

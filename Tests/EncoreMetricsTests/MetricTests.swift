@@ -14,6 +14,19 @@ final class MetricTests: XCTestCase {
         XCTAssertEqual(try Metric(parsing: "recall_full@7"), Metric(.recallFull, k: 7))
     }
 
+    /// One rule for which way is better, for metrics and for other named values (losses).
+    func testDirection() throws {
+        for name in ["precision@10", "ndcg@100", "coverage@5", "hit@1"] {
+            XCTAssertTrue(try Metric(parsing: name).higherIsBetter, name)
+            XCTAssertFalse(Metric.lowerIsBetter(named: name), name)
+        }
+        for name in ["rmse", "mae", "MAE", "mse", "loss", "train_loss", "validation_loss"] {
+            XCTAssertTrue(Metric.lowerIsBetter(named: name), name)
+        }
+        XCTAssertFalse(Metric(.rmse).higherIsBetter)
+        XCTAssertFalse(Metric.lowerIsBetter(named: "auc"))
+    }
+
     func testRejectsUnknownNamesListingValidOnes() {
         for bad in ["ndcg", "ndcg@0", "ndcg@-1", "ndcg@x", "rmse@5", "auc@10", "recall@10@2", "ndcg@010", ""] {
             XCTAssertThrowsError(try Metric(parsing: bad), bad) { error in

@@ -1,13 +1,8 @@
 import EncoreMetrics
+import EncoreTestSupport
 import Foundation
 import XCTest
 
-/// Builds a [rows, cols] matrix from per-row item lists.
-func sparse(_ rows: [[Int]], cols: Int) -> SparseMatrix {
-    SparseMatrix(
-        rows: rows.count, cols: cols, rowPointers: rows.reduce(into: [0]) { $0.append($0.last! + $1.count) },
-        columnIndices: rows.flatMap { $0.sorted().map(Int32.init) }, values: [Float](repeating: 1, count: rows.joined().count))
-}
 
 final class RankingEvaluatorTests: XCTestCase {
     let all: [Metric.Kind] = [.precision, .recall, .recallFull, .ndcg, .map, .mrr, .hit]

@@ -47,6 +47,13 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertEqual(never.bestEpoch, 1)
     }
 
+    /// A batch size larger than any data (up to `Int.max`) is one batch of every example.
+    func testBatchSizeBeyondTheDataIsOneBatch() throws {
+        let report = try fit(batchSize: Int.max, minimumUpdates: 0, epochs: 2)
+        XCTAssertEqual(report.updatesPerEpoch, 1)
+        XCTAssertEqual(report.curve.count, 2)
+    }
+
     /// Recorded times carry microseconds, written without the noise digits of nanoseconds / 1e9.
     func testRecordedSecondsAreWholeMicroseconds() {
         let now = DispatchTime.now().uptimeNanoseconds

@@ -77,7 +77,7 @@ final class RegistryModelTests: XCTestCase {
             XCTAssertEqual(reported, try RegistryFixture.validationValue(model, task: task), accuracy: 1e-9,
                            "\(description.name): the report does not describe the fitted model")
             let chance = try ChanceModel.validationValue(task: task)
-            if ModelEvaluation.higherIsBetter(RegistryFixture.selectionMetric(for: task)) {
+            if RegistryFixture.selectionMetric(for: task).higherIsBetter {
                 XCTAssertGreaterThan(reported, chance, "\(description.name) vs chance")
             } else {
                 XCTAssertLessThan(reported, chance, "\(description.name) vs chance")

@@ -1,4 +1,5 @@
 @testable import EncoreTensor
+import EncoreTestSupport
 import XCTest
 
 final class SparseKernelTests: XCTestCase {

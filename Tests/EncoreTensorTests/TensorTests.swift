@@ -1,4 +1,5 @@
 import EncoreTensor
+import EncoreTestSupport
 import XCTest
 
 final class TensorTests: XCTestCase {

@@ -12,6 +12,8 @@ public enum Initializer: String, Sendable, Codable, CaseIterable {
     case heUniform = "he_uniform"
     /// Normal with standard deviation `sqrt(1 / fanIn)` (LeCun), for SELU networks.
     case lecunNormal = "lecun_normal"
+    /// Uniform in `±1 / sqrt(fanIn)`: PyTorch's `nn.Linear` default, for weights and biases alike.
+    case fanInUniform = "fan_in_uniform"
     /// All zeros (biases).
     case zeros
 
@@ -34,6 +36,9 @@ public enum Initializer: String, Sendable, Codable, CaseIterable {
             return Tensor.uniform(shape, low: -limit, high: limit, rng: &rng)
         case .lecunNormal:
             return Tensor.normal(shape, standardDeviation: (1 / fanIn).squareRoot(), rng: &rng)
+        case .fanInUniform:
+            let limit = 1 / fanIn.squareRoot()
+            return Tensor.uniform(shape, low: -limit, high: limit, rng: &rng)
         case .zeros:
             return Tensor(shape: shape)
         }

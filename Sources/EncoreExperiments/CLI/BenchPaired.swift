@@ -19,9 +19,7 @@ struct PairedTiming {
     /// the median paired ratio, its quartiles and extremes, and the number of pairs.
     /// - Parameter reference: names the library in the `reference` field (`null` when nil).
     func extras(flops: Double, reference: CBLASLibrary?) -> [(String, String)] {
-        func quoted(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
+        func quoted(_ text: String) -> String { JSONValue.string(text).compactText }
         let sorted = ratios.sorted()
         func quantile(_ q: Double) -> String {
             sorted.isEmpty ? "null" : String(format: "%.3f", sorted[Int((Double(sorted.count - 1) * q).rounded())])

@@ -39,13 +39,8 @@ enum ReportStatistics {
 
 /// Whether smaller values of a metric are better.
 enum MetricDirection {
-    /// True for error metrics: `EncoreMetrics`' rating metrics (`rmse`, `mae`), and by name
-    /// `mse` and any `...loss`.
-    static func lowerIsBetter(_ metric: String) -> Bool {
-        if let parsed = try? Metric(parsing: metric) { return !parsed.isRanking }
-        let base = metric.lowercased().split(separator: "@").first.map(String.init) ?? metric.lowercased()
-        return ["rmse", "mae", "mse", "loss"].contains(base) || base.hasSuffix("loss")
-    }
+    /// True for error metrics and losses (`Metric.lowerIsBetter(named:)`).
+    static func lowerIsBetter(_ metric: String) -> Bool { Metric.lowerIsBetter(named: metric) }
 
     /// Whether `a` is better than `b` for `metric` (NaN is never better).
     static func isBetter(_ a: Double, than b: Double, metric: String) -> Bool {

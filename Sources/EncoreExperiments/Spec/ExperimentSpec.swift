@@ -202,7 +202,7 @@ public struct SelectionSpec: Sendable, Equatable {
     /// updates per epoch a patience of 10 or more epochs reaches it by itself.
     public static let defaultMinUpdates = 500
     /// Whether larger values of `metric` are better (false for rmse and mae).
-    public var higherIsBetter: Bool { !SpecMetricName.isRating(metric) }
+    public var higherIsBetter: Bool { !Metric.lowerIsBetter(named: metric) }
 }
 
 /// What to write.

@@ -22,9 +22,10 @@ public enum GradientTrainer {
         // Updates use the run's threads like every other kernel of the step.
         let optimizer = model.makeOptimizer(threads: session.threads)
         let totalEpochs = max(1, session.maxEpochs ?? model.defaultEpochs)
-        let higherIsBetter = ModelEvaluation.higherIsBetter(session.selectionMetric)
+        let higherIsBetter = session.selectionMetric.higherIsBetter
         let exampleCount = model.exampleCount(data)
-        let batchSize = max(1, model.batchSize)
+        // A batch never holds more than every example (so `start + batchSize` cannot overflow).
+        let batchSize = min(max(1, model.batchSize), max(1, exampleCount))
 
         var state = TrainingState()
         if let saved = session.resumeFrom {

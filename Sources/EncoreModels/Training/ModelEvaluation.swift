@@ -86,7 +86,4 @@ public enum ModelEvaluation {
         }
         return value
     }
-
-    /// Whether a larger value of `metric` is better (false for rmse and mae).
-    public static func higherIsBetter(_ metric: Metric) -> Bool { metric.kind.isRanking }
 }

@@ -150,8 +150,7 @@ public final class CDAE: GradientModel, Ranker {
         var rng = context.rng.derive("init")
         let (items, hidden) = (context.itemCount, config.hiddenSize)
         func uniform(_ shape: [Int], fanIn: Int) -> Variable {
-            let bound = 1 / Float(fanIn).squareRoot()
-            return Variable(Tensor.uniform(shape, low: -bound, high: bound, rng: &rng), requiresGrad: true)
+            Variable(Initializer.fanInUniform.make(shape, fanIn: fanIn, fanOut: 0, rng: &rng), requiresGrad: true)
         }
         encoderWeight = uniform([items, hidden], fanIn: items)
         encoderBias = uniform([hidden], fanIn: items)

@@ -109,7 +109,7 @@ public final class EASE: Ranker {
         let grid = config.lambdaGrid.isEmpty ? [config.lambda] : config.lambdaGrid
         var curve: [EpochRecord] = []
         var best: (value: Double, lambda: Float, weights: Tensor)?
-        let higher = ModelEvaluation.higherIsBetter(session.selectionMetric)
+        let higher = session.selectionMetric.higherIsBetter
         for (index, lambda) in grid.enumerated() {
             let solveStart = DispatchTime.now()
             do {

@@ -24,7 +24,7 @@ public final class AutoRecCore: @unchecked Sendable {
     let threads: Int?
     /// The training matrix in the model's orientation (`[examples, D]`), set by `prepare`.
     private(set) var matrix: SparseMatrix?
-    private var inputSeen: [Bool] = [], exampleSeen: [Bool] = []
+    private var seen = SeenInTraining()
     private var mean: Float = 0
 
     /// Creates the parameters with PyTorch's `nn.Linear` default initialisation
@@ -39,8 +39,7 @@ public final class AutoRecCore: @unchecked Sendable {
         let h = config.hiddenUnits
         var rng = context.rng.derive("init")
         func uniform(_ shape: [Int], fanIn: Int) -> Variable {
-            let bound = 1 / Float(fanIn).squareRoot()
-            return Variable(Tensor.uniform(shape, low: -bound, high: bound, rng: &rng), requiresGrad: true)
+            Variable(Initializer.fanInUniform.make(shape, fanIn: fanIn, fanOut: 0, rng: &rng), requiresGrad: true)
         }
         encoderWeight = uniform([d, h], fanIn: d)
         encoderBias = uniform([h], fanIn: d)
@@ -74,9 +73,7 @@ public final class AutoRecCore: @unchecked Sendable {
     func prepare(_ data: TrainingData) {
         let oriented = itemBased ? data.train.transposed() : data.train
         matrix = oriented
-        exampleSeen = (0..<oriented.rows).map { oriented.count(ofRow: $0) > 0 }
-        inputSeen = [Bool](repeating: false, count: oriented.cols)
-        for c in oriented.columnIndices { inputSeen[Int(c)] = true }
+        seen = SeenInTraining(oriented)
         mean = data.trainMean
     }
 
@@ -118,11 +115,8 @@ public final class AutoRecCore: @unchecked Sendable {
             return RatingPredictions(values: [Float](repeating: mean, count: users.count), fallbacks: users.count)
         }
         let examples = itemBased ? items : users, outputs = itemBased ? users : items
-        var needed = Array(Set(examples.map(Int.init))).sorted()
         // Indices outside the training data are unseen: they get the fallback.
-        needed.removeAll { !(exampleSeen.indices.contains($0) && exampleSeen[$0]) }
-        var slot = [Int](repeating: -1, count: exampleSeen.count)
-        for (k, e) in needed.enumerated() { slot[e] = k }
+        let (needed, slot) = seen.seenRows(among: examples)
         let code = codes(needed)
         let h = config.hiddenUnits
         var values = [Float](repeating: mean, count: users.count)
@@ -131,12 +125,12 @@ public final class AutoRecCore: @unchecked Sendable {
             decoderWeight.value.withUnsafeBufferPointer { pw in
                 decoderBias.value.withUnsafeBufferPointer { pb in
                     for n in 0..<users.count {
-                        let e = Int(examples[n]), o = Int(outputs[n])
-                        guard slot.indices.contains(e), slot[e] >= 0, inputSeen.indices.contains(o), inputSeen[o] else {
+                        let o = Int(outputs[n])
+                        guard let position = SeenInTraining.position(Int(examples[n]), in: slot), seen.column(o) else {
                             fallbacks += 1
                             continue
                         }
-                        let z = Tensor.dot(pc.baseAddress! + slot[e] * h, pw.baseAddress! + o * h, count: h) + pb[o]
+                        let z = Tensor.dot(pc.baseAddress! + position * h, pw.baseAddress! + o * h, count: h) + pb[o]
                         values[n] = AutoRecCore.activate(z, config.decoderActivation)
                     }
                 }

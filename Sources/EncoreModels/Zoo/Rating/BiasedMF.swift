@@ -28,7 +28,7 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
     private let threads: Int?
     private var mean: Float = 0
     private var pairUsers: [Int32] = [], pairItems: [Int32] = [], pairRatings: [Float] = []
-    private var userSeen: [Bool] = [], itemSeen: [Bool] = []
+    private var seen = SeenInTraining()
 
     /// Creates an untrained model for the context's users (train rows) and items.
     /// - Throws: `ModelError.invalidConfig` with `BiasedMFConfig.checks`' problems.
@@ -79,9 +79,7 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
         }
         pairItems = train.columnIndices
         pairRatings = train.values
-        userSeen = (0..<train.rows).map { train.count(ofRow: $0) > 0 }
-        itemSeen = [Bool](repeating: false, count: data.itemCount)
-        for c in train.columnIndices { itemSeen[Int(c)] = true }
+        seen = SeenInTraining(train, columns: data.itemCount)
         mean = data.trainMean
     }
 
@@ -110,7 +108,7 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
             itemFactors.value.withUnsafeBufferPointer { q in
                 for n in 0..<users.count {
                     let u = Int(users[n]), i = Int(items[n])
-                    guard userSeen.indices.contains(u), itemSeen.indices.contains(i), userSeen[u], itemSeen[i] else {
+                    guard seen.row(u), seen.column(i) else {
                         fallbacks += 1
                         continue
                     }

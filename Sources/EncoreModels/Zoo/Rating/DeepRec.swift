@@ -31,7 +31,7 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     public let decoder: [Dense]
     private let threads: Int?
     private var train: SparseMatrix?
-    private var userSeen: [Bool] = [], itemSeen: [Bool] = []
+    private var seen = SeenInTraining()
     private var mean: Float = 0
     private var optimizer: (any Optimizer)?
 
@@ -98,9 +98,7 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
 
     public func prepareTraining(_ data: TrainingData) {
         train = data.train
-        userSeen = (0..<data.train.rows).map { data.train.count(ofRow: $0) > 0 }
-        itemSeen = [Bool](repeating: false, count: data.itemCount)
-        for c in data.train.columnIndices { itemSeen[Int(c)] = true }
+        seen = SeenInTraining(data.train, columns: data.itemCount)
         mean = data.trainMean
     }
 
@@ -156,23 +154,21 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
         var values = [Float](repeating: mean, count: users.count)
         guard train != nil else { return RatingPredictions(values: values, fallbacks: users.count) }
         // Indices outside the training data are unseen: they get the fallback.
-        let needed = Array(Set(users.map(Int.init))).filter { userSeen.indices.contains($0) && userSeen[$0] }.sorted()
-        var slot = [Int](repeating: -1, count: userSeen.count)
-        for (k, u) in needed.enumerated() { slot[u] = k }
+        let (needed, slot) = seen.seenRows(among: users)
         var fallbacks = 0
         let chunk = 512
         var dense: [Tensor] = []
         for start in stride(from: 0, to: needed.count, by: chunk) {
             dense.append(outputs(rows: Array(needed[start..<min(start + chunk, needed.count)])))
         }
-        let n = itemSeen.count
+        let n = seen.columnCount
         for k in 0..<users.count {
-            let u = Int(users[k]), i = Int(items[k])
-            guard slot.indices.contains(u), slot[u] >= 0, itemSeen.indices.contains(i), itemSeen[i] else {
+            let i = Int(items[k])
+            guard let position = SeenInTraining.position(Int(users[k]), in: slot), seen.column(i) else {
                 fallbacks += 1
                 continue
             }
-            values[k] = dense[slot[u] / chunk][slot[u] % chunk * n + i]
+            values[k] = dense[position / chunk][position % chunk * n + i]
         }
         return RatingPredictions(values: values, fallbacks: fallbacks)
     }
