@@ -45,9 +45,11 @@ let package = Package(
             name: "EncoreModels",
             dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics"],
             swiftSettings: baseline),
+        // Benchmark machinery: median timing, result lines, paired timing against a CBLAS library.
+        .target(name: "EncoreBench", dependencies: ["EncoreTensor"], swiftSettings: baseline),
         .target(
             name: "EncoreExperiments",
-            dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics", "EncoreModels"],
+            dependencies: ["EncoreTensor", "EncoreAutodiff", "EncoreData", "EncoreMetrics", "EncoreModels", "EncoreBench"],
             swiftSettings: baseline),
         .executableTarget(name: "encore", dependencies: ["EncoreExperiments"], swiftSettings: baseline),
         // Assertions and data builders shared by the test targets.

@@ -36,7 +36,7 @@ final class BenchPairedTests: XCTestCase {
     func testDisagreeingResultsAreAUsageError() {
         XCTAssertThrowsError(try BenchSupport.paired(
             pairs: 2, pause: 0, {}, reference: {}, agreement: { 0.5 }, what: "gemm A*B 3x4x5")) { error in
-            XCTAssertEqual((error as? UsageError)?.exitCode, .usage)
+            XCTAssertEqual((error as? any ExitCodeError)?.exitCode, .usage)
             XCTAssertTrue("\(error)".contains("gemm A*B 3x4x5"), "\(error)")
         }
     }
@@ -66,7 +66,7 @@ final class BenchPairedTests: XCTestCase {
 
     func testLoaderErrorsNameTheLibrary() {
         XCTAssertThrowsError(try CBLASLibrary(path: "/nonexistent/libblas.so")) { error in
-            XCTAssertEqual((error as? UsageError)?.exitCode, .usage)
+            XCTAssertEqual((error as? any ExitCodeError)?.exitCode, .usage)
             XCTAssertTrue("\(error)".contains("/nonexistent/libblas.so"), "\(error)")
         }
         #if os(Linux)

@@ -13,7 +13,7 @@ import Foundation
 /// Both CBLAS integer widths are handled: the usual LP64 interface (`cblas_sgemm`, 32-bit sizes)
 /// and the ILP64 one of numpy's and scipy's bundled OpenBLAS (`scipy_cblas_sgemm64_`, 64-bit
 /// sizes), chosen by which symbol the library exports.
-struct CBLASLibrary {
+public struct CBLASLibrary: Sendable {
     /// `cblas_sgemm` with 32-bit integer arguments (LP64).
     private typealias SGEMM32 = @convention(c) (
         Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
@@ -35,21 +35,21 @@ struct CBLASLibrary {
     static let coreNameSymbols = ["scipy_openblas_get_corename64_", "openblas_get_corename64_", "openblas_get_corename"]
 
     /// The path the library was opened from.
-    let path: String
+    public let path: String
     /// The `sgemm` symbol in use.
-    let symbol: String
+    public let symbol: String
     private let sgemm32: SGEMM32?
     private let sgemm64: SGEMM64?
     private let setThreads: SetThreads?
     private let coreNameFunction: CoreName?
 
     /// Opens `path` and finds its `cblas_sgemm`.
-    /// - Throws: `UsageError` (exit 64) naming the path when the file cannot be loaded or exports
+    /// - Throws: `BenchError` (a usage error, exit 64, in the CLI) naming the path when the file cannot be loaded or exports
     ///   no known `sgemm` symbol; the message carries `dlerror()`'s reason.
-    init(path: String) throws {
+    public init(path: String) throws(BenchError) {
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            throw UsageError("--against: cannot load the CBLAS library '\(path)': \(reason)")
+            throw BenchError("--against: cannot load the CBLAS library '\(path)': \(reason)")
         }
         func find(_ name: String) -> UnsafeMutableRawPointer? { dlsym(handle, name) }
         guard let (name, ilp64, address) = Self.sgemmSymbols.lazy.compactMap({ entry in
@@ -57,7 +57,7 @@ struct CBLASLibrary {
         }).first else {
             dlclose(handle)
             let tried = Self.sgemmSymbols.map(\.name).joined(separator: ", ")
-            throw UsageError("--against: '\(path)' exports no sgemm symbol (tried \(tried))")
+            throw BenchError("--against: '\(path)' exports no sgemm symbol (tried \(tried))")
         }
         self.path = path
         symbol = name
@@ -69,13 +69,13 @@ struct CBLASLibrary {
     }
 
     /// Whether the library exposes a thread-count setter (OpenBLAS does).
-    var canSetThreads: Bool { setThreads != nil }
+    public var canSetThreads: Bool { setThreads != nil }
 
     /// Sets the library's thread count, when it has a setter.
-    func setThreadCount(_ threads: Int) { setThreads?(Int32(clamping: threads)) }
+    public func setThreadCount(_ threads: Int) { setThreads?(Int32(clamping: threads)) }
 
     /// The kernel family OpenBLAS chose for this CPU (`SkylakeX`, `Haswell`, ...), or nil for other libraries.
-    var coreName: String? {
+    public var coreName: String? {
         guard let pointer = coreNameFunction?() else { return nil }
         return String(cString: pointer).trimmingCharacters(in: .whitespaces)
     }
@@ -83,7 +83,7 @@ struct CBLASLibrary {
     /// `c = alpha · op(a) · op(b) + beta · c` through the library's `cblas_sgemm`, row-major,
     /// with the same shape rules as `Tensor.matmul(_:_:transposeA:transposeB:alpha:beta:into:threads:)`:
     /// `a` is [m, k] (or [k, m] when `transposeA`), `b` is [k, n] (or [n, k]), `c` is [m, n].
-    func multiply(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
+    public func multiply(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
                   alpha: Float = 1, beta: Float = 0, into c: inout Tensor) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let n = transposeB ? b.rows : b.cols

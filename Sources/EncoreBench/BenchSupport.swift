@@ -19,7 +19,7 @@ public enum BenchSupport {
 
     /// The median of `values`: the mean of the two middle values for an even count; NaN when
     /// empty. Every benchmark reports medians through this one definition.
-    static func median(_ values: [Double]) -> Double {
+    public static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted(), middle = sorted.count / 2
         guard !sorted.isEmpty else { return .nan }
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
@@ -82,7 +82,7 @@ public enum BenchSupport {
     }
 
     /// `text` padded with spaces to `width` (never truncated).
-    static func pad(_ text: String, _ width: Int) -> String {
+    public static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
@@ -91,15 +91,13 @@ public enum BenchSupport {
         print(json ? result.jsonLine : result.textLine)
         fflush(nil)
     }
+}
 
-    /// The `--threads` value (default: all cores).
-    static func threads(_ arguments: ParsedArguments) throws -> Int {
-        try arguments.int("threads", default: Parallel.coreCount, range: 1...4096)!
-    }
-
-    /// The options every bench command takes.
-    static let commonOptions: [OptionSpec] = [
-        .value("threads", "N", "Threads to use (default: all cores)."),
-        .flag("json", "Print one JSON object per line."),
-    ]
+/// A benchmark that cannot run as asked (a library that does not load, results that disagree);
+/// the CLI reports it as a usage error (exit 64).
+public struct BenchError: Error, CustomStringConvertible {
+    /// What was wrong, in one line.
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
 }

@@ -7,19 +7,30 @@ import EncoreTensor
 import Foundation
 
 /// Encore and a reference timed call by call within one process (`encore bench gemm --against`).
-struct PairedTiming {
+public struct PairedTiming: Sendable {
     /// Encore's median seconds per call.
-    var seconds: Double
+    public var seconds: Double
     /// The reference's median seconds per call.
-    var referenceSeconds: Double
+    public var referenceSeconds: Double
     /// Per pair of calls: reference seconds / Encore seconds (above 1: Encore is faster).
-    var ratios: [Double]
+    public var ratios: [Double]
+
+    /// The medians and the per-pair ratios.
+    public init(seconds: Double, referenceSeconds: Double, ratios: [Double]) {
+        self.seconds = seconds
+        self.referenceSeconds = referenceSeconds
+        self.ratios = ratios
+    }
 
     /// The JSON fields `encore bench gemm --against` adds to a result line: the reference's figure,
     /// the median paired ratio, its quartiles and extremes, and the number of pairs.
     /// - Parameter reference: names the library in the `reference` field (`null` when nil).
-    func extras(flops: Double, reference: CBLASLibrary?) -> [(String, String)] {
-        func quoted(_ text: String) -> String { JSONValue.string(text).compactText }
+    public func extras(flops: Double, reference: CBLASLibrary?) -> [(String, String)] {
+        func quoted(_ text: String) -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            return (try? encoder.encode(text)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+        }
         let sorted = ratios.sorted()
         func quantile(_ q: Double) -> String {
             sorted.isEmpty ? "null" : String(format: "%.3f", sorted[Int((Double(sorted.count - 1) * q).rounded())])
@@ -42,7 +53,7 @@ extension BenchSupport {
     /// for about 2^28 cycles, ~0.1 s, after a call, so an Encore call right after an OpenBLAS call
     /// shares both CPUs with them (measured at 1024³, two threads: Encore 89 GFLOP/s against
     /// 168 alone). After the pause both sides start from blocked threads.
-    static let pauseBeforeSide: useconds_t = 150_000
+    public static let pauseBeforeSide: useconds_t = 150_000
 
     /// Times `encore` and `reference` call by call: after a warm-up call of each, `pairs` pairs of
     /// timed calls, Encore first in even pairs, each pair giving one ratio. Calls a few milliseconds
@@ -55,9 +66,9 @@ extension BenchSupport {
     ///     either. See `pauseBeforeSide`.
     ///   - agreement: after the warm-up, the relative difference of the two results.
     ///   - what: names the product in the error when they disagree.
-    /// - Throws: `UsageError` when the results differ by more than 1e-3 relative (a library with
+    /// - Throws: `BenchError` when the results differ by more than 1e-3 relative (a library with
     ///   another integer width or calling convention than its symbol says gives garbage, not a crash).
-    static func paired(pairs: Int?, budget: Double = 6, pause: useconds_t, _ encore: () -> Void,
+    public static func paired(pairs: Int?, budget: Double = 6, pause: useconds_t, _ encore: () -> Void,
                        reference: () -> Void, agreement: () -> Double, what: String) throws -> PairedTiming {
         func timed(_ body: () -> Void) -> Double {
             if pause > 0 {
@@ -72,7 +83,7 @@ extension BenchSupport {
         reference()
         let difference = agreement()
         guard difference <= 1e-3 else {
-            throw UsageError("--against: the library's result differs from Encore's by \(difference) (relative) for \(what); is it a CBLAS with the integer width its symbol name says?")
+            throw BenchError("--against: the library's result differs from Encore's by \(difference) (relative) for \(what); is it a CBLAS with the integer width its symbol name says?")
         }
         let probe = (pause > 0 ? 2 : 1) * (timed(encore) + timed(reference)) + 2 * Double(pause) / 1e6
         let count = pairs ?? max(25, min(101, Int(budget / max(probe, 1e-6))))
@@ -90,7 +101,7 @@ extension BenchSupport {
     }
 
     /// max |x - y| / max(max |y|, tiny) over two equally shaped tensors.
-    static func relativeDifference(_ x: Tensor, _ y: Tensor) -> Double {
+    public static func relativeDifference(_ x: Tensor, _ y: Tensor) -> Double {
         requireArgument(x.shape == y.shape, "relativeDifference: shapes \(x.shape) and \(y.shape) differ")
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
