@@ -143,6 +143,15 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         return String(format: "%.\(digits)f %@", value, units[unit])
     }
 
+    /// The guard of the models whose dense `[items, items]` matrices a config's
+    /// `memory_limit_mb` bounds (EASE, ItemKNN): checked when the model is created, before
+    /// anything is allocated.
+    /// - Throws: `ModelError.memoryLimit` when `needed` bytes exceed `limitMb` MiB.
+    public static func requireWithinLimit(needed: Int, limitMb: Int, what: String) throws {
+        let limit = product([limitMb, 1_048_576])
+        guard needed <= limit else { throw ModelError.memoryLimit(needed: needed, limit: limit, what: what) }
+    }
+
     /// A product that overflowed is `Int.max`, unless another factor is 0.
     private static func saturated(_ factors: [Int]) -> Int { factors.contains { $0 <= 0 } ? 0 : .max }
 }

@@ -67,11 +67,9 @@ public final class EASE: Ranker {
     ///   `ModelError.invalidConfig` with `configProblems`.
     public init(config: Config, context: ModelContext) throws {
         try ConfigChecks(Self.configProblems(config)).check()
-        let needed = EASE.estimatedBytes(items: context.itemCount)
-        let limit = MemoryEstimate.product([config.memoryLimitMb, 1_048_576])
-        guard needed <= limit else {
-            throw ModelError.memoryLimit(needed: needed, limit: limit, what: "EASE with \(context.itemCount) items")
-        }
+        try MemoryEstimate.requireWithinLimit(
+            needed: EASE.estimatedBytes(items: context.itemCount), limitMb: config.memoryLimitMb,
+            what: "EASE with \(context.itemCount) items")
         self.config = config
         threads = context.threads
         weights = Tensor(shape: [0, 0])

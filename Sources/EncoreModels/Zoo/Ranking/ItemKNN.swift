@@ -58,11 +58,9 @@ public final class ItemKNN: Ranker {
     /// Checks the config and the memory estimate (two `[items, items]` matrices).
     public init(config: Config, context: ModelContext) throws {
         try ConfigChecks(Self.configProblems(config)).check()
-        let needed = ItemKNN.estimatedBytes(items: context.itemCount)
-        let limit = MemoryEstimate.product([config.memoryLimitMb, 1_048_576])
-        guard needed <= limit else {
-            throw ModelError.memoryLimit(needed: needed, limit: limit, what: "item-knn with \(context.itemCount) items")
-        }
+        try MemoryEstimate.requireWithinLimit(
+            needed: ItemKNN.estimatedBytes(items: context.itemCount), limitMb: config.memoryLimitMb,
+            what: "item-knn with \(context.itemCount) items")
         self.config = config
         threads = context.threads
         similarities = Tensor(shape: [0, 0])
