@@ -1,3 +1,4 @@
+import EncoreTensor
 import Foundation
 
 /// Shared helpers of the `encore bench ...` commands: median-of-runs timing and result lines.
@@ -10,9 +11,9 @@ public enum BenchSupport {
         body()
         var times: [Double] = []
         for _ in 0..<max(1, runs) {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now()
             body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            times.append(Elapsed.seconds(since: start))
         }
         return median(times)
     }

@@ -75,9 +75,9 @@ extension BenchSupport {
                 usleep(pause)
                 body()
             }
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now()
             body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return Elapsed.seconds(since: start)
         }
         encore()
         reference()

@@ -23,7 +23,7 @@ extension EncoreCLI {
         let users = 6040, items = 3706, batchSize = 1024
         let generationStart = DispatchTime.now()
         let data = BenchEvalData(users: users, items: items, batchSize: batchSize, rng: SeededRNG(seed: 1))
-        let generationSeconds = Double(DispatchTime.now().uptimeNanoseconds - generationStart.uptimeNanoseconds) / 1e9
+        let generationSeconds = Elapsed.seconds(since: generationStart)
         let kinds: [Metric.Kind] = [.precision, .recall, .recallFull, .ndcg, .map, .mrr, .hit, .coverage]
         let metrics = kinds.flatMap { kind in [10, 20, 50, 100].map { Metric(kind, k: $0) } }
         let evaluator = RankingEvaluator(metrics: metrics, batchSize: batchSize, threads: threads)
@@ -32,10 +32,10 @@ extension EncoreCLI {
         for run in 0...runs {
             let start = DispatchTime.now()
             report = evaluator.evaluate(history: data.history, targets: data.targets) { data.batches[$0.lowerBound / batchSize] }
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let elapsed = Elapsed.seconds(since: start)
             if run > 0 { seconds.append(elapsed) }  // run 0 is the warm-up
         }
-        let median = seconds.sorted()[seconds.count / 2]
+        let median = BenchSupport.median(seconds)
         let ndcg = report!.means["ndcg@100"]!
         if arguments.flag("json") {
             print(#"{"bench": "eval", "users": \#(users), "items": \#(items), "threads": \#(threads), "seconds": \#(median), "runs": \#(runs), "generation_seconds": \#(generationSeconds), "ndcg@100": \#(ndcg)}"#)

@@ -97,11 +97,8 @@ public enum GradientTrainer {
             updatesPerEpoch: (exampleCount + batchSize - 1) / batchSize, stoppedEarly: state.epoch < totalEpochs)
     }
 
-    /// Wall seconds since `start`, to the microsecond: the resolution a recorded time carries,
-    /// so results files show `0.087454`, not the `0.08745396300000001` of nanoseconds over 1e9.
-    public static func seconds(since start: DispatchTime) -> Double {
-        Double((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1000) / 1e6
-    }
+    /// Wall seconds since `start`, to the microsecond (`Elapsed.recordedSeconds`).
+    public static func seconds(since start: DispatchTime) -> Double { Elapsed.recordedSeconds(since: start) }
 }
 
 /// Everything the loop needs to continue exactly where it stopped.
