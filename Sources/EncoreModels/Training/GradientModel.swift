@@ -6,6 +6,16 @@ public struct TrainingStep: Sendable {
     public var update: Int
     /// 0-based batch index within the epoch.
     public var batch: Int
+    /// 0-based update within the batch (`GradientModel.updatesPerBatch`); 0 for most models.
+    public var pass: Int = 0
+
+    /// The step of `batch` in `epoch` after `update` updates (pass 0).
+    public init(epoch: Int, update: Int, batch: Int, pass: Int = 0) {
+        self.epoch = epoch
+        self.update = update
+        self.batch = batch
+        self.pass = pass
+    }
 }
 
 /// A model trained by mini-batch gradient descent in the shared loop (`GradientTrainer`).
@@ -24,6 +34,10 @@ public protocol GradientModel: Recommender {
     var batchSize: Int { get }
     /// Epochs when the session does not set `maxEpochs`.
     var defaultEpochs: Int { get }
+    /// Optimizer updates per batch. With more than one the loop asks `loss` once per update
+    /// (`step.pass` 0, 1, ...) and applies each update before asking for the next, so a later
+    /// pass sees the weights the earlier ones made (DeepRec's dense re-feeding). Default 1.
+    var updatesPerBatch: Int { get }
     /// A fresh optimizer configured from the model's config, its updates using at most
     /// `threads` threads (the run's thread count).
     func makeOptimizer(threads: Int?) -> any Optimizer
@@ -40,6 +54,8 @@ extension GradientModel {
     public func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG) {}
     /// Does nothing by default.
     public func prepareTraining(_ data: TrainingData) {}
+    /// One update per batch.
+    public var updatesPerBatch: Int { 1 }
 
     /// Trains with the shared loop.
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {

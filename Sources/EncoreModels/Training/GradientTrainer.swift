@@ -26,6 +26,7 @@ public enum GradientTrainer {
         let exampleCount = model.exampleCount(data)
         // A batch never holds more than every example (so `start + batchSize` cannot overflow).
         let batchSize = min(max(1, model.batchSize), max(1, exampleCount))
+        let updatesPerBatch = max(1, model.updatesPerBatch)
 
         var state = TrainingState()
         if let saved = session.resumeFrom {
@@ -46,17 +47,21 @@ public enum GradientTrainer {
             for (batchIndex, start) in stride(from: 0, to: exampleCount, by: batchSize).enumerated() {
                 let batch = Array(order[start..<min(start + batchSize, exampleCount)])
                 var batchRNG = modelRNG.derive(batchIndex)
-                let step = TrainingStep(epoch: epoch, update: state.update, batch: batchIndex)
-                let loss = model.loss(batch: batch, data: data, step: step, rng: &batchRNG)
-                let value = loss.value.scalarValue
-                guard value.isFinite else {
-                    throw ModelError.nonFiniteLoss(epoch: epoch, batch: batchIndex, value: value)
+                // The curve's loss of a batch is that of its last pass.
+                var value: Float = 0
+                for pass in 0..<updatesPerBatch {
+                    let step = TrainingStep(epoch: epoch, update: state.update, batch: batchIndex, pass: pass)
+                    let loss = model.loss(batch: batch, data: data, step: step, rng: &batchRNG)
+                    value = loss.value.scalarValue
+                    guard value.isFinite else {
+                        throw ModelError.nonFiniteLoss(epoch: epoch, batch: batchIndex, value: value)
+                    }
+                    loss.backward()
+                    optimizer.step(parameters)
+                    state.update += 1
                 }
-                loss.backward()
-                optimizer.step(parameters)
                 lossSum += Double(value)
                 batches += 1
-                state.update += 1
             }
             let trainSeconds = seconds(since: started)
 
@@ -94,7 +99,7 @@ public enum GradientTrainer {
         }
         return FitReport(
             curve: state.curve, bestEpoch: state.bestEpoch, bestValidation: state.bestValue, epochCap: totalEpochs,
-            updatesPerEpoch: (exampleCount + batchSize - 1) / batchSize, stoppedEarly: state.epoch < totalEpochs)
+            updatesPerEpoch: (exampleCount + batchSize - 1) / batchSize * updatesPerBatch, stoppedEarly: state.epoch < totalEpochs)
     }
 
     /// Wall seconds since `start`, to the microsecond (`Elapsed.recordedSeconds`).

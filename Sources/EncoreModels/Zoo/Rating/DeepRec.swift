@@ -5,13 +5,11 @@ import Foundation
 /// dropout on the code, masked mean squared error (MMSE) on observed ratings, and dense
 /// re-feeding.
 ///
-/// One batch makes `1 + refeedSteps` optimizer updates, as in the paper and the reference
-/// (`peers/deeprec.py`): the masked loss of the sparse input, an update, then for each re-feed
-/// step the detached dense output `f(x)` becomes input and target (mask: its nonzero entries) of
-/// another update. The first updates are made inside `loss(...)` with the optimizer that
-/// `makeOptimizer(threads:)` handed to the training loop (so checkpoints hold its state); the last
-/// loss is returned to the loop, which makes the final update. The curve's loss is that of the
-/// last re-feed pass. Deviations: Glorot-uniform weights and zero biases as the reference; the
+/// One batch makes `1 + refeedSteps` optimizer updates, as in the paper and its PyTorch
+/// reference: the masked loss of the sparse input, an update, then for each re-feed step the
+/// detached dense output `f(x)` of the pass before becomes input and target (mask: its nonzero
+/// entries) of another update. The training loop makes the updates (`updatesPerBatch`, one
+/// `loss` call per pass); the curve's loss is that of the last re-feed pass. Deviations: Glorot-uniform weights and zero biases as the reference; the
 /// epoch is chosen by early stopping on validation RMSE; a user or item without training
 /// ratings is predicted as the training mean.
 public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable {
@@ -33,7 +31,8 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     private var train: SparseMatrix?
     private var seen = SeenInTraining()
     private var mean: Float = 0
-    private var optimizer: (any Optimizer)?
+    /// The dense output of the batch's previous pass: the next re-feed pass's input and target.
+    private var refeedTarget: Tensor?
 
     /// Creates an untrained DeepRec over the context's items.
     /// - Throws: `ModelError.invalidConfig` with `DeepRecConfig.checks`' problems.
@@ -88,12 +87,11 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     public func exampleCount(_ data: TrainingData) -> Int { data.train.rows }
     public var batchSize: Int { config.batchSize }
     public var defaultEpochs: Int { config.epochs }
+    public var updatesPerBatch: Int { 1 + config.refeedSteps }
 
     public func makeOptimizer(threads: Int?) -> any Optimizer {
-        let made = config.optimizer.make(
+        config.optimizer.make(
             learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay, threads: threads)
-        optimizer = made
-        return made
     }
 
     public func prepareTraining(_ data: TrainingData) {
@@ -125,19 +123,20 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     }
 
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
-        guard let train, let optimizer else { fatalError("\(Self.name).loss called before prepareTraining/makeOptimizer") }
-        let parameters = self.parameters
-        let x = train.gatherRows(batch)
-        var output = decode(fromFirst: encoder[0](x, threads: threads), mode: .recording, rng: &rng)
-        var loss = Loss.maskedSquaredError(output, targets: x, reduction: .mean)
-        for _ in 0..<config.refeedSteps {
-            guard loss.value.scalarValue.isFinite else { return loss }
-            loss.backward()
-            optimizer.step(parameters)
-            let target = output.value
+        guard let train else { fatalError("\(Self.name).loss called before prepareTraining") }
+        let output: Variable, loss: Variable
+        if step.pass == 0 {
+            let x = train.gatherRows(batch)
+            output = decode(fromFirst: encoder[0](x, threads: threads), mode: .recording, rng: &rng)
+            loss = Loss.maskedSquaredError(output, targets: x, reduction: .mean)
+        } else {
+            guard let target = refeedTarget, target.rows == batch.count else {
+                fatalError("\(Self.name).loss: re-feed pass \(step.pass) without the batch's previous pass")
+            }
             output = decode(fromFirst: encoder[0](Variable(target), threads: threads), mode: .recording, rng: &rng)
             loss = maskedMSE(output, target: target)
         }
+        refeedTarget = step.pass < config.refeedSteps ? output.value : nil
         return loss
     }
 
