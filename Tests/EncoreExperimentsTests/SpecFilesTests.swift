@@ -55,6 +55,9 @@ final class SpecFilesTests: XCTestCase {
         XCTAssertEqual(keys(defs?["selection"]), SpecDecoder.selectionKeys.sorted())
         XCTAssertEqual(keys(defs?["output"]), SpecDecoder.outputKeys.sorted())
         XCTAssertEqual(keys(defs?["model"]), SpecDecoder.modelKeys.sorted())
+        XCTAssertEqual(keys(defs?["search"]), SpecDecoder.searchKeys.sorted())
+        XCTAssertEqual(keys(defs?["searchDimension"]), SpecDecoder.dimensionKeys.sorted())
+        XCTAssertEqual(defs?["search"]?["properties"]?["kind"]?["enum"], .array(RandomSearch.kinds.map { .string($0) }))
         XCTAssertEqual(defs?["datasetName"]?["enum"], .array(SpecDatasetName.all.map { .string($0) }))
         XCTAssertEqual(defs?["protocol"]?["properties"]?["kind"]?["enum"], .array(ProtocolSpec.kinds.map { .string($0) }))
     }
@@ -63,6 +66,7 @@ final class SpecFilesTests: XCTestCase {
         let docs = try String(contentsOf: root.appendingPathComponent("docs/spec.md"), encoding: .utf8)
         let all = ExperimentSpec.topLevelKeys + SpecDecoder.datasetKeys + SpecDecoder.syntheticKeys + SpecDecoder.protocolKeys
             + SpecDecoder.selectionKeys + SpecDecoder.outputKeys + SpecDecoder.modelKeys + SpecDecoder.fileFormats
+            + SpecDecoder.searchKeys + SpecDecoder.dimensionKeys
         for key in Set(all) { XCTAssertTrue(docs.contains("`\(key)`"), "docs/spec.md does not document `\(key)`") }
     }
 

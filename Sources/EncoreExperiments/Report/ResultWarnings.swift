@@ -92,8 +92,8 @@ public enum ResultWarnings {
             guard grid.count >= minimumGridValues, let value = chosen[key]?.doubleValue else { continue }
             let edge: String
             if value == grid.first?.doubleValue { edge = "smallest" } else if value == grid.last?.doubleValue { edge = "largest" } else { continue }
-            sentences.append("the chosen \(key) = \(chosen[key]!.compactText) is the \(edge) of its grid values "
-                + "(\(grid.map(\.compactText).joined(separator: ", "))); the optimum may lie outside the grid.")
+            sentences.append("the chosen \(key) = \(chosen[key]!.shortDescription) is the \(edge) of its grid values "
+                + "(\(grid.map(\.shortDescription).joined(separator: ", "))); the optimum may lie outside the grid.")
         }
         return sentences
     }

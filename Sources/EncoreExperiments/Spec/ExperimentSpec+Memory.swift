@@ -3,9 +3,9 @@ import Foundation
 
 extension ExperimentSpec {
     /// Every run that would need more memory than `limit`, as spec problems: for each model entry
-    /// and grid point, the model's `memoryEstimate` plus the evaluation buffers
+    /// and grid point (or search trial), the model's `memoryEstimate` plus the evaluation buffers
     /// (`ModelEvaluation.memoryEstimate`) for the data sizes `dimensions` gives its setting. One
-    /// problem per entry (its first grid point over the limit), at the path of the config key
+    /// problem per entry (its first point over the limit), at the path of the config key
     /// that sizes the most bytes (`MemoryEstimate.dominantKey`; the entry itself when the data
     /// alone does).
     ///
@@ -29,12 +29,12 @@ extension ExperimentSpec {
             let sizes = dimensions(model.setting)
             let maxK = (model.setting.metrics + [model.setting.selection.metric]).compactMap(SpecMetricName.cutoff).max() ?? 1
             let entry = JSONPath.root.key("models").index(model.index)
-            for point in Self.cartesianProduct(model.grid) {
+            for point in model.points {
                 let json = Data(JSONValue.object(Self.config(model.config, at: point)).compactText.utf8)
                 guard var estimate = checks.memory(json, sizes) else { continue }
                 estimate.add(ModelEvaluation.memoryEstimate(task: model.task, dimensions: sizes, maxK: maxK))
                 guard estimate.bytes > limit.bytes else { continue }
-                let path = SpecDecoder.configPath(estimate.dominantKey, entry: entry, grid: model.grid, point: point)
+                let path = SpecDecoder.configPath(estimate.dominantKey, entry: entry, grid: model.grid, search: model.search, point: point)
                 let data = sizes == .smallest ? "for any data (even 1 user x 1 item)" : "for \(sizes)"
                 problems.append(SpecProblem(path: path.description, expected: limitText, found: "an estimated \(estimate) \(data)"))
                 break

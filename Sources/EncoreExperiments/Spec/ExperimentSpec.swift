@@ -228,14 +228,21 @@ public struct ModelSpec: Sendable {
     public var label: String
     /// The model's defaults with the entry's `config` applied (every key present).
     public var config: [(key: String, value: JSONValue)]
-    /// Grid keys in spec order, each with its non-empty list of values.
+    /// Grid keys in spec order, each with its non-empty list of values (empty with a search).
     public var grid: [(key: String, values: [JSONValue])]
+    /// The entry's random search, when it has one instead of a grid.
+    public var search: RandomSearch? = nil
     /// The data, protocol, metrics and selection this entry is evaluated under.
     public var setting: EvaluationSetting
 
-    /// The number of grid points (the product of the grid list lengths; 1 without a grid),
-    /// saturated at `Int.max`.
-    public var gridPointCount: Int { MemoryEstimate.product(grid.map(\.values.count)) }
+    /// The number of points the entry runs at: the search's trials, else the product of the
+    /// grid list lengths (1 without a grid), saturated at `Int.max`.
+    public var gridPointCount: Int { search?.trials ?? MemoryEstimate.product(grid.map(\.values.count)) }
+
+    /// The points the entry runs at, in run order: the search's drawn points, else every
+    /// combination of the grid values (the last grid key varying fastest); one empty point
+    /// without either.
+    public var points: [[(key: String, value: JSONValue)]] { search?.points ?? ExperimentSpec.cartesianProduct(grid) }
 }
 
 /// The settings a model is evaluated under. Runs with equal settings share one loaded dataset

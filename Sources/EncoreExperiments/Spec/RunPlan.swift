@@ -1,4 +1,4 @@
-/// One run of an experiment: a model entry at one grid point with one seed.
+/// One run of an experiment: a model entry at one grid point (or search trial) with one seed.
 public struct RunPlan: Sendable {
     /// Position in the full run list (0-based), stable for a given spec.
     public let index: Int
@@ -10,11 +10,12 @@ public struct RunPlan: Sendable {
     public let model: String
     /// The entry's label (the table row).
     public let label: String
-    /// Index of the grid point within the entry (0 when the entry has no grid).
+    /// Index of the grid point (or search trial) within the entry (0 without a grid or search).
     public let gridIndex: Int
-    /// Number of grid points of the entry.
+    /// Number of grid points (or search trials) of the entry.
     public let gridSize: Int
-    /// The grid keys and their values at this point, in grid order (empty without a grid).
+    /// The grid (or searched) keys and their values at this point, in spec order (empty
+    /// without a grid or search).
     public let gridPoint: [(key: String, value: JSONValue)]
     /// The full config: the model's defaults, the entry's `config`, then the grid point; an
     /// object in the model's key order, ready for the registry's JSON decoder.
@@ -37,13 +38,13 @@ extension ExperimentSpec {
     }
 
     /// Every run, in a fixed order: model entries in spec order, then grid points (the
-    /// Cartesian product of the grid lists, the last grid key varying fastest), then seeds in
-    /// spec order.
+    /// Cartesian product of the grid lists, the last grid key varying fastest, or a search's
+    /// trials in trial order), then seeds in spec order.
     public func runPlans() -> [RunPlan] {
         let settings = self.settings
         var plans: [RunPlan] = []
         for model in models {
-            let points = Self.cartesianProduct(model.grid)
+            let points = model.points
             let settingIndex = settings.firstIndex(of: model.setting)!
             for (gridIndex, point) in points.enumerated() {
                 let config = Self.config(model.config, at: point)

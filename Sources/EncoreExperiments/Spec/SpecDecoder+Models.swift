@@ -11,7 +11,7 @@ struct TopLevelSettings {
 }
 
 extension SpecDecoder {
-    static let modelKeys = ["model", "label", "config", "grid", "dataset", "protocol", "metrics", "selection"]
+    static let modelKeys = ["model", "label", "config", "grid", "search", "dataset", "protocol", "metrics", "selection"]
 
     mutating func model(_ value: JSONValue, at path: JSONPath, index: Int, top: TopLevelSettings) -> ModelSpec? {
         guard let object = ObjectReader(value, at: path, keys: Self.modelKeys, problems: &problems) else { return nil }
@@ -31,11 +31,26 @@ extension SpecDecoder {
         }
         let config = self.config(object.value("config"), at: object.path("config"), description: description)
         let grid = self.grid(object.value("grid"), at: object.path("grid"), description: description, config: object.value("config"))
+        var search: RandomSearch?
+        var searchValid = true
+        if let value = object.value("search") {
+            if object.has("grid") {
+                problems.add(object.path("search"), expected: "either \"grid\" or \"search\" in a model entry, not both",
+                             found: "both \"grid\" and \"search\"")
+                searchValid = false
+            } else {
+                search = self.search(value, at: object.path("search"), description: description, config: object.value("config"), label: label)
+                searchValid = search != nil
+            }
+        }
         let setting = self.setting(for: object, top: top)
         if let setting { checkFit(setting, task: description.task, model: object, index: index) }
-        if let config, let grid, let checks = description.checks { checkConfig(config, grid: grid, checks: checks, entry: object.path) }
-        guard let config, let grid, let setting else { return nil }
-        return ModelSpec(index: index, model: name, task: description.task, label: label, config: config, grid: grid, setting: setting)
+        if let config, let grid, searchValid, let checks = description.checks {
+            checkConfig(config, grid: grid, search: search, checks: checks, entry: object.path)
+        }
+        guard let config, let grid, searchValid, let setting else { return nil }
+        return ModelSpec(index: index, model: name, task: description.task, label: label, config: config, grid: grid, search: search,
+                         setting: setting)
     }
 
     /// The model's defaults (from `ConfigKey.defaultValue`) with `config` applied.
@@ -92,38 +107,67 @@ extension SpecDecoder {
         return grid.count == pairs.count ? grid : nil
     }
 
-    /// Reports the model's own problems with its config at every grid point (a number outside
+    /// Reports the model's own problems with its config at every grid point, or at every drawn
+    /// point of a search and at each listed value and range end of its space (a number outside
     /// `Float`'s range, an unknown activation or optimizer, a size below 1, a rate outside its
     /// range), each at the path where the key was written.
     private mutating func checkConfig(
-        _ config: [(key: String, value: JSONValue)], grid: [(key: String, values: [JSONValue])], checks: ModelChecks, entry: JSONPath
+        _ config: [(key: String, value: JSONValue)], grid: [(key: String, values: [JSONValue])], search: RandomSearch?,
+        checks: ModelChecks, entry: JSONPath
     ) {
-        guard MemoryEstimate.product(grid.map(\.values.count)) <= ExperimentSpec.maxRuns else { return }
-        for point in ExperimentSpec.cartesianProduct(grid) {
+        let points: [[(key: String, value: JSONValue)]]
+        if let search {
+            // Every listed value and both ends of every range, each tried at the first drawn point.
+            points = search.points + search.space.flatMap { dimension in
+                dimension.distribution.extremes.map { value in
+                    search.points[0].map { $0.key == dimension.key ? (key: $0.key, value: value) : $0 }
+                }
+            }
+        } else {
+            guard MemoryEstimate.product(grid.map(\.values.count)) <= ExperimentSpec.maxRuns else { return }
+            points = ExperimentSpec.cartesianProduct(grid)
+        }
+        var reported = Set<String>()
+        for point in points {
             let json = Data(JSONValue.object(ExperimentSpec.config(config, at: point)).compactText.utf8)
             for problem in checks.problems(json) {
-                problems.add(Self.configPath(problem.key, entry: entry, grid: grid, point: point),
-                             expected: problem.expected, found: problem.found)
+                let path = Self.configPath(problem.key, entry: entry, grid: grid, search: search, point: point)
+                // A range is one path: the first of its values found wrong stands for the others.
+                guard search == nil || reported.insert(path.text).inserted else { continue }
+                problems.add(path, expected: problem.expected, found: Self.searchFound(problem, search: search))
             }
         }
     }
 
-    /// The path of config key `key` (`encoder_sizes[1]`) of the entry at `entry` for a grid point:
-    /// in the grid list when the grid sets the key, else in `config`; the entry itself for a
-    /// problem of no key.
-    static func configPath(_ key: String?, entry: JSONPath, grid: [(key: String, values: [JSONValue])], point: [(key: String, value: JSONValue)]) -> JSONPath {
+    /// What a config problem found; for a key drawn from a range, with the range it came from.
+    private static func searchFound(_ problem: ConfigProblem, search: RandomSearch?) -> String {
+        guard let bounds = search?.space.first(where: { $0.key == problem.baseKey })?.distribution.bounds else { return problem.found }
+        return "\(problem.found) (a value of the range \(bounds.compactText))"
+    }
+
+    /// The path of config key `key` (`encoder_sizes[1]`) of the entry at `entry` for a point:
+    /// in the grid list when the grid sets the key, at the list value or range of the search
+    /// space when the search draws it, else in `config`; the entry itself for a problem of no key.
+    static func configPath(
+        _ key: String?, entry: JSONPath, grid: [(key: String, values: [JSONValue])], search: RandomSearch? = nil,
+        point: [(key: String, value: JSONValue)]
+    ) -> JSONPath {
         guard let key, !key.isEmpty else { return entry }
         let base = String(key.prefix { $0 != "[" && $0 != "." })
         let rest = String(key.dropFirst(base.count))
         var path = entry.key("config").key(base)
-        if let values = grid.first(where: { $0.key == base })?.values, let value = point.first(where: { $0.key == base })?.value,
-           let index = values.firstIndex(of: value) {
+        let value = point.first(where: { $0.key == base })?.value
+        if let values = grid.first(where: { $0.key == base })?.values, let value, let index = values.firstIndex(of: value) {
             path = entry.key("grid").key(base).index(index)
+        } else if let distribution = search?.space.first(where: { $0.key == base })?.distribution {
+            path = entry.key("search").key("space").key(base).key(distribution.form)
+            guard case .values(let values) = distribution else { return path }
+            if let value, let index = values.firstIndex(of: value) { path = path.index(index) }
         }
         return JSONPath(text: path.text + rest)
     }
 
-    private mutating func configKey(_ key: String, at path: JSONPath, description: ModelDescription) -> ConfigKey? {
+    mutating func configKey(_ key: String, at path: JSONPath, description: ModelDescription) -> ConfigKey? {
         if let found = description.configKeys.first(where: { $0.name == key }) { return found }
         let names = description.configKeys.map(\.name)
         problems.add(path, expected: "a config key of \(description.name)" + ObjectReader.suggestion(for: key, among: names)

@@ -62,14 +62,28 @@ extension JSONValue: Codable {
         return Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// Text for table cells: `key=value, ...` for objects (keys sorted), strings unquoted.
+    /// Text for table cells and run names: `key=value, ...` for objects (keys sorted), strings
+    /// unquoted, numbers that are not integers with at most 4 significant digits
+    /// (`lambda=523.1`, `dropout=0.1235`, `rate=1.5e-5`; records keep the exact value).
     public var shortDescription: String {
         switch self {
         case .object(let pairs):
             return pairs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.shortDescription)" }.joined(separator: ", ")
         case .string(let value): return value
+        case .double(let value): return Self.readable(value)
         default: return compactText
         }
+    }
+
+    /// `value` with at most 4 significant digits, without trailing zeros, in exponent form
+    /// below 1e-4 and from 1e4 on (`523.1`, `0.01235`, `1.235e4`, `1e-5`).
+    static func readable(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let text = String(format: "%.4g", value)
+        guard let e = text.firstIndex(of: "e") else { return text }
+        // "1.235e+04" -> "1.235e4", "1e-05" -> "1e-5".
+        let exponent = Int(text[text.index(after: e)...]) ?? 0
+        return "\(text[..<e])e\(exponent)"
     }
 }
 
