@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # CI step: builds examples/custom-model (a separate package that depends on Encore by path and
-# adds one model, `dlae`) and drives its own `encore` binary through models, validate, run,
+# adds one model, `rlae`) and drives its own `encore` binary through models, validate, run,
 # --resume, table and bench model, checking exit codes and that the new model reaches the tables.
 # Outputs go to a temporary directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=examples/custom-model
-spec="$example/dlae-vs-ease.json"
+spec="$example/rlae-vs-ease.json"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/encore-custom-model.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 
@@ -30,27 +30,27 @@ bin="$(swift build --package-path "$example" --show-bin-path)/custom-encore"
 
 start=$SECONDS
 expect_status 0 "$bin" models
-grep -q '^dlae  \[ranking\]' "$scratch/stdout" || fail "'models' does not list dlae"
+grep -q '^rlae  \[ranking\]' "$scratch/stdout" || fail "'models' does not list rlae"
 grep -q '^ease  \[ranking\]' "$scratch/stdout" || fail "'models' lost the standard models"
 expect_status 0 "$bin" models --json
-grep -q '"name" : "dlae"' "$scratch/stdout" || fail "'models --json' does not list dlae"
+grep -q '"name" : "rlae"' "$scratch/stdout" || fail "'models --json' does not list rlae"
 
 expect_status 0 "$bin" validate "$spec"
 grep -q ': ok: 3 models' "$scratch/stdout" || fail "'validate' did not accept the spec"
-expect_status 64 "$bin" validate "$spec" --set 'models[2].config.dropuot=0.2'
-grep -q 'dropuot' "$scratch/stderr" || fail "'validate' did not name the unknown dlae key"
-expect_status 64 "$bin" run "$spec" --output "$scratch/refused" --set 'models[2].model=dlea'
+expect_status 64 "$bin" validate "$spec" --set 'models[2].config.xii=0.2'
+grep -q 'xii' "$scratch/stderr" || fail "'validate' did not name the unknown rlae key"
+expect_status 64 "$bin" run "$spec" --output "$scratch/refused" --set 'models[2].model=rlea'
 
 expect_status 0 "$bin" run "$spec" --output "$scratch/run" --quiet
-grep -q '^| dlae |' "$scratch/run/table.md" || fail "table.md has no dlae row"
+grep -q '^| rlae |' "$scratch/run/table.md" || fail "table.md has no rlae row"
 grep -q '^| ease |' "$scratch/run/table.md" || fail "table.md has no ease row"
-grep -q '"model" : "dlae"' "$scratch/run/results.json" || fail "results.json has no dlae run"
+grep -q '"model" : "rlae"' "$scratch/run/results.json" || fail "results.json has no rlae run"
 expect_status 0 "$bin" run "$spec" --output "$scratch/run" --resume
 grep -q '0 runs ok, 0 failed, 5 already done' "$scratch/stderr" || fail "'run --resume' reran finished runs"
 
 expect_status 0 "$bin" table "$scratch/run" --output "$scratch/table" --quiet
-grep -q '^| dlae |' "$scratch/table/table.md" || fail "'table' lost the dlae row"
+grep -q '^| rlae |' "$scratch/table/table.md" || fail "'table' lost the rlae row"
 
-expect_status 0 "$bin" bench model dlae --dataset synthetic --threads 2 --json
-grep -q '"model": "dlae"' "$scratch/stdout" || fail "'bench model dlae' printed no result"
+expect_status 0 "$bin" bench model rlae --dataset synthetic --threads 2 --json
+grep -q '"model": "rlae"' "$scratch/stdout" || fail "'bench model rlae' printed no result"
 echo "custom-model: ok (build ${build_seconds} s, checks $((SECONDS - start)) s)"

@@ -17,6 +17,9 @@ extension ModelRegistry {
         .adding(EASE.self)
         .adding(EASE.self, as: "esae", summary: "ESAE: EASE (Embarrassingly Shallow AutoEncoder) under the name of the seed comparison.",
                 defaults: EASE.defaultConfig)
+        .adding(DLAE.self)
+        .adding(DLAE.self, as: "edlae", summary: "EDLAE: DLAE with full emphasis on dropped-out entries (zero diagonal).",
+                defaults: DLAE.emphasizedDefaults)
         .adding(Popularity.self)
         .adding(ItemKNN.self)
 }

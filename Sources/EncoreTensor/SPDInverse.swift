@@ -11,21 +11,31 @@ extension Tensor {
     /// - Throws: `NotPositiveDefiniteError` naming the failing pivot.
     public static func inverseSPD(_ a: Tensor, threads: Int? = nil) throws -> Tensor {
         requireShape(a.rank == 2 && a.rows == a.cols, "inverseSPD: needs a square matrix, got \(a.shape)")
-        let n = a.rows
-        guard n > 0 else { return a }
-        var factor = a
+        var result = a
+        try result.formInverseSPD(threads: threads)
+        return result
+    }
+
+    /// Replaces a symmetric positive-definite matrix by its inverse, in its own storage: the only
+    /// other `[n, n]` buffer is the inverse of the factor (plus a copy when the storage is
+    /// shared, as for any mutation). The arithmetic of `inverseSPD`, so the same bits.
+    /// - Parameter threads: the most threads to use (`nil`: all cores).
+    /// - Throws: `NotPositiveDefiniteError` naming the failing pivot; the matrix then holds a
+    ///   partial factor, not the input.
+    /// - Precondition: the matrix is `[n, n]`; only its lower triangle is read.
+    public mutating func formInverseSPD(threads: Int? = nil) throws {
+        requireShape(rank == 2 && rows == cols, "formInverseSPD: needs a square matrix, got \(shape)")
+        let n = rows
+        guard n > 0 else { return }
         var inverseFactor = Tensor(shape: [n, n])
-        var result = Tensor(uninitializedShape: [n, n])
-        try factor.withUnsafeMutableBufferPointer { l in
-            try Cholesky.factorInPlace(l.baseAddress!, n: n, threads: threads)
+        try withUnsafeMutableBufferPointer { w in
+            try Cholesky.factorInPlace(w.baseAddress!, n: n, threads: threads)
             inverseFactor.withUnsafeMutableBufferPointer { x in
-                SPDInverse.invertLowerBlocked(l.baseAddress!, into: x.baseAddress!, n: n, threads: threads)
-                result.withUnsafeMutableBufferPointer { y in
-                    SPDInverse.lowerGram(x.baseAddress!, into: y.baseAddress!, n: n, threads: threads)
-                }
+                SPDInverse.invertLowerBlocked(w.baseAddress!, into: x.baseAddress!, n: n, threads: threads)
+                // The factor is no longer read: its storage takes the result.
+                SPDInverse.lowerGram(x.baseAddress!, into: w.baseAddress!, n: n, threads: threads)
             }
         }
-        return result
     }
 }
 

@@ -36,6 +36,22 @@ final class CholeskyTests: XCTestCase {
         XCTAssertEqual(try Tensor.inverseSPD(Tensor(shape: [0, 0])).shape, [0, 0])
     }
 
+    /// The in-place inverse gives `inverseSPD`'s bits and leaves a copy sharing the storage as it was.
+    func testInverseInPlaceMatchesInverseAndKeepsCopies() throws {
+        var rng = SeededRNG(seed: 23)
+        for n in [1, 9, 131] {
+            let a = randomSPD(n, rng: &rng)
+            let before = a.scalars
+            var inPlace = a
+            try inPlace.formInverseSPD(threads: 2)
+            XCTAssertEqual(a.scalars, before, "the matrix sharing the storage is untouched, n=\(n)")
+            XCTAssertEqual(inPlace, try Tensor.inverseSPD(a, threads: 2), "n=\(n)")
+            XCTAssertNotEqual(inPlace, a, "n=\(n)")
+        }
+        var empty = Tensor(shape: [0, 0])
+        XCTAssertNoThrow(try empty.formInverseSPD())
+    }
+
     /// A matrix that is not positive definite names its first failing pivot.
     func testNotPositiveDefiniteNamesPivot() {
         var a = Tensor(shape: [4, 4])

@@ -35,6 +35,7 @@ extension ExperimentRunner {
             checkpointInterval: options.checkpointInterval,
             saveCheckpoint: { bytes in try store.writeCheckpoint(bytes, runID: runID) })
         if options.resume { session.resumeFrom = try store.readCheckpoint(runID: plan.id) }
+        session.gramCache = gramCache
         let gridPoint = plan.gridPoint.map { "\($0.key)=\($0.value.shortDescription)" }.joined(separator: " ")
         let resuming = session.resumeFrom != nil
         // Closed-form models train no epochs: their line shows no epoch budget.

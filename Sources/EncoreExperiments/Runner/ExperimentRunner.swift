@@ -48,6 +48,9 @@ public final class ExperimentRunner: @unchecked Sendable {
     let registry: ModelRegistry
     let options: RunOptions
     let progress: ProgressReporter
+    /// `XᵀX` shared by the runs of one model entry (its grid points and seeds on one split);
+    /// emptied when the next entry starts, so no other model's run holds it.
+    let gramCache = GramCache()
 
     /// Creates a runner.
     /// - Parameters:
@@ -97,6 +100,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
         progress.experimentStarted(toTrain: plans.filter { !finished.contains($0.id) }.count)
         for (position, plan) in plans.enumerated() {
+            if position > 0 && plans[position - 1].modelIndex != plan.modelIndex { gramCache.removeAll() }
             if finished.contains(plan.id) {
                 outcome.skipped += 1
                 if failedBefore.contains(plan.id) { outcome.skippedFailed += 1 }
@@ -106,6 +110,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             try store.append(record)
             if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
         }
+        gramCache.removeAll()
         outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
         return outcome
     }

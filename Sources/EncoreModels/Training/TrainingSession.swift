@@ -29,6 +29,9 @@ public struct TrainingSession: Sendable {
     public var saveCheckpoint: (@Sendable (Data) throws -> Void)?
     /// A checkpoint to continue from (written by `saveCheckpoint` of an interrupted run).
     public var resumeFrom: Data?
+    /// Where closed-form item-item models take the training matrix's `XᵀX` from, so runs on one
+    /// split share it (nil: each fit computes its own).
+    public var gramCache: GramCache?
 
     /// Creates a session.
     public init(

@@ -5,9 +5,9 @@ import Foundation
 ///
 /// `G = XᵀX + λI`, `P = G⁻¹`, `B = I − P·diag(1/diag(P))` (so `diag(B) = 0`), scores `= X·B`.
 /// `G` comes from a symmetric update over the sparse `X` (`SparseMatrix.gram`) and `P` from the
-/// Cholesky-based `Tensor.inverseSPD`; `B` overwrites `P` in place, so the fit holds two
-/// `[items, items]` matrices. With `lambda_grid` set, the Gram matrix is computed once and each λ
-/// is fitted and scored on validation; the best is kept (the paper tunes λ the same way).
+/// Cholesky-based `Tensor.formInverseSPD` (`FullRankLinearAutoencoder`); `B` overwrites `P` in
+/// place. With `lambda_grid` set, the Gram matrix is computed once and each λ is fitted and
+/// scored on validation; the best is kept (the paper tunes λ the same way).
 /// Deviations: none (the paper's λ for ML-20M is 500, the default here).
 public final class EASE: Ranker {
     /// EASE settings.
@@ -80,56 +80,36 @@ public final class EASE: Ranker {
     /// - Throws: `NotPositiveDefiniteError` if `gram + λI` is not numerically SPD.
     public static func solve(gram: Tensor, lambda: Float, threads: Int?) throws -> Tensor {
         requireShape(gram.rank == 2 && gram.rows == gram.cols, "EASE.solve: gram must be square, got \(gram.shape)")
-        let n = gram.rows
-        var regularized = gram
-        regularized.withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i * n + i] += lambda } }
-        var b = try Tensor.inverseSPD(regularized, threads: threads)
-        b.withUnsafeMutableBufferPointer { p in
-            var inverseDiagonal = [Float](repeating: 0, count: n)
-            for j in 0..<n { inverseDiagonal[j] = -1 / p[j * n + j] }
-            Parallel.forEachChunk(n, threads: threads, minimumChunk: 64) { rows in
-                for i in rows {
-                    let row = p.baseAddress! + i * n
-                    for j in 0..<n { row[j] *= inverseDiagonal[j] }
-                    row[i] = 0
-                }
-            }
-        }
+        let penalty = [Float](repeating: lambda, count: gram.rows)
+        var b = try FullRankLinearAutoencoder.penalizedInverse(gram: gram, penalty: penalty, threads: threads)
+        FullRankLinearAutoencoder.zeroDiagonalWeights(&b, threads: threads)
         return b
     }
 
-    /// Computes the Gram matrix once, solves for λ (or each λ of the grid, keeping the best on
-    /// validation), one curve record per λ.
+    /// Takes the Gram matrix (from `session.gramCache` when the session has one), solves for λ
+    /// (or each λ of the grid, keeping the best on validation), one curve record per λ.
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
         let start = DispatchTime.now()
-        let gram = data.train.gram(threads: threads)
+        let gram = GramCache.gram(of: data.train, session: session, threads: threads)
         let gramSeconds = GradientTrainer.seconds(since: start)
         let grid = config.lambdaGrid.isEmpty ? [config.lambda] : config.lambdaGrid
-        var curve: [EpochRecord] = []
-        var best: (value: Double, lambda: Float, weights: Tensor)?
-        let higher = session.selectionMetric.higherIsBetter
-        for (index, lambda) in grid.enumerated() {
-            let solveStart = DispatchTime.now()
-            do {
-                weights = try EASE.solve(gram: gram, lambda: lambda, threads: threads)
-            } catch {
-                throw ModelError.invalidConfig("ease: X^T X + \(lambda) I is not positive definite (\(error))")
-            }
-            chosenLambda = lambda
-            let solveSeconds = GradientTrainer.seconds(since: solveStart) + (index == 0 ? gramSeconds : 0)
-            let report = try FitReport.closedForm(self, data: data, session: session, fitSeconds: solveSeconds)
-            var record = report.curve[0]
-            record.epoch = index + 1
-            record.totalEpochs = grid.count
-            curve.append(record)
-            let value = report.bestValidation ?? .nan
-            if best == nil || (higher ? value > best!.value : value < best!.value) { best = (value, lambda, weights) }
-        }
-        if let best {
-            weights = best.weights
-            chosenLambda = best.lambda
-        }
-        return FitReport(curve: curve, bestEpoch: nil, bestValidation: best?.value)
+        return try FitReport.closedFormGrid(
+            self, count: grid.count, data: data, session: session, setupSeconds: gramSeconds,
+            fit: { index in
+                let lambda = grid[index]
+                weights = Tensor(shape: [0, 0])
+                do {
+                    weights = try EASE.solve(gram: gram, lambda: lambda, threads: threads)
+                } catch {
+                    throw ModelError.invalidConfig("ease: X^T X + \(lambda) I is not positive definite (\(error))")
+                }
+                chosenLambda = lambda
+            },
+            save: { weights },
+            restore: { best, index in
+                weights = best
+                chosenLambda = grid[index]
+            })
     }
 
     /// `[history.rows, items]` scores `history · B`.

@@ -1,3 +1,3 @@
 import EncoreExperiments
 
-EncoreCLI.main(registry: .standard.adding(DLAE.self))
+EncoreCLI.main(registry: .standard.adding(RLAE.self))
