@@ -77,6 +77,12 @@ public protocol Recommender: AnyObject, SendableMetatype {
     /// absurd for any data), then with the loaded data's sizes. Products must saturate
     /// (`MemoryEstimate.product`), never overflow. The default is an empty estimate.
     static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate
+
+    /// The FLOPs of one training epoch on `data` and of one evaluation pass over
+    /// `data.validation`, counted from the layer shapes as `FLOPCount` defines, with the products
+    /// to measure the epoch against; `encore bench model` reports GFLOP/s and efficiency from it.
+    /// The default is nil (not counted).
+    func flopCount(_ data: TrainingData) -> FLOPCount?
 }
 
 extension Recommender {

@@ -7,9 +7,13 @@ extension EncoreCLI {
     /// seconds per training epoch (after one warm-up epoch) and per validation evaluation.
     ///
     /// Rating models: rating-holdout 90/10 with 10% of train for validation. Ranking models:
-    /// strong generalization with 600 + 600 held-out users (a tenth of the users each on data
-    /// with fewer than 6,000 users; 80% fold-in), explicit data made implicit at rating >= 4
-    /// first. `--split` replaces the protocol (e.g. SVAE's time-ordered
+    /// strong generalization with 600 + 600 held-out users (10,000 + 10,000 on data with at
+    /// least 100,000 users, as the ML-20M protocol; a tenth of the users each on data with fewer
+    /// than 6,000 users; 80% fold-in), explicit data made implicit at rating >= 4
+    /// first. For a model that counts its work (`Recommender.flopCount`) it also prints the FLOPs
+    /// of an epoch and of an evaluation, the GFLOP/s achieved, and Encore's GEMM rate at the
+    /// model's reference products timed right after the epochs, with the efficiency (epoch
+    /// GFLOP/s over that rate). `--split` replaces the protocol (e.g. SVAE's time-ordered
     /// strong generalization) and `--min-user-interactions` / `--max-user-interactions` filter
     /// users first. `--test` additionally evaluates the selected weights on the test split. Model
     /// names resolve through `registry`.
@@ -53,11 +57,45 @@ extension EncoreCLI {
     struct ModelBenchResult {
         var model: String, threads: Int, epochSeconds: Double, evalSeconds: Double
         var epochs: Int, bestEpoch: Int?, validation: Double?, test: [String: Double]
+        /// The model's count of its work, nil when it does not count it.
+        var flops: FLOPCount? = nil
+        /// Encore's GEMM rate at `flops.referenceProducts`, nil without reference products.
+        var gemmGFLOPS: Double? = nil
+
+        /// Achieved GFLOP/s of the median timed epoch.
+        var epochGFLOPS: Double? { flops.flatMap { Self.rate($0.trainingEpoch, epochSeconds) } }
+        /// Achieved GFLOP/s of the median validation evaluation.
+        var evalGFLOPS: Double? { flops?.evaluation.flatMap { Self.rate($0, evalSeconds) } }
+        /// `epochGFLOPS / gemmGFLOPS`.
+        var efficiency: Double? {
+            guard let achieved = epochGFLOPS, let gemm = gemmGFLOPS, gemm > 0 else { return nil }
+            return achieved / gemm
+        }
+
+        static func rate(_ flops: Double, _ seconds: Double) -> Double? { seconds > 0 ? flops / seconds / 1e9 : nil }
+
+        /// The fields of the work and rates, after the timings: `flops_per_epoch`, `gflops`,
+        /// `flops_per_eval`, `eval_gflops`, `gemm_gflops`, `gemm_shapes`, `efficiency` (each
+        /// present only when known).
+        var flopFields: [String] {
+            guard let flops else { return [] }
+            var fields = ["\"flops_per_epoch\": \(String(format: "%.0f", flops.trainingEpoch))"]
+            if let epochGFLOPS { fields.append("\"gflops\": \(String(format: "%.1f", epochGFLOPS))") }
+            if let evaluation = flops.evaluation { fields.append("\"flops_per_eval\": \(String(format: "%.0f", evaluation))") }
+            if let evalGFLOPS { fields.append("\"eval_gflops\": \(String(format: "%.1f", evalGFLOPS))") }
+            if let gemmGFLOPS {
+                fields.append("\"gemm_gflops\": \(String(format: "%.1f", gemmGFLOPS))")
+                fields.append("\"gemm_shapes\": [" + flops.referenceProducts.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+            }
+            if let efficiency { fields.append("\"efficiency\": \(String(format: "%.3f", efficiency))") }
+            return fields
+        }
 
         var jsonLine: String {
             var fields = ["\"bench\": \"model\"", "\"model\": \"\(model)\"", "\"threads\": \(threads)",
                           "\"epoch_seconds\": \(String(format: "%.4g", epochSeconds))",
                           "\"eval_seconds\": \(String(format: "%.4g", evalSeconds))", "\"epochs\": \(epochs)"]
+            fields += flopFields
             if let bestEpoch { fields.append("\"best_epoch\": \(bestEpoch)") }
             if let validation { fields.append("\"validation\": \(String(format: "%.5f", validation))") }
             for (key, value) in test.sorted(by: { $0.key < $1.key }) {
@@ -71,6 +109,17 @@ extension EncoreCLI {
                 + " eval \(String(format: "%.4f", evalSeconds)) s (\(epochs) epochs)"
             if let bestEpoch, let validation { line += String(format: " best epoch %d validation %.5f", bestEpoch, validation) }
             for (key, value) in test.sorted(by: { $0.key < $1.key }) { line += String(format: " test %@ %.5f", key, value) }
+            if let flops {
+                line += String(format: "; epoch %.4g GFLOP", flops.trainingEpoch / 1e9)
+                if let epochGFLOPS { line += String(format: " at %.1f GFLOP/s", epochGFLOPS) }
+                if let evaluation = flops.evaluation { line += String(format: ", eval %.4g GFLOP", evaluation / 1e9) }
+                if let evalGFLOPS { line += String(format: " at %.1f GFLOP/s", evalGFLOPS) }
+                if let gemmGFLOPS {
+                    let shapes = flops.referenceProducts.map(\.description).joined(separator: ", ")
+                    line += String(format: "; GEMM %.1f GFLOP/s at %@", gemmGFLOPS, shapes)
+                }
+                if let efficiency { line += String(format: "; efficiency %.0f%%", 100 * efficiency) }
+            }
             return line
         }
     }
@@ -92,9 +141,10 @@ extension EncoreCLI {
         }
         if users.minUserInteractions > 0 || users.maxUserInteractions > 0 { dataset = try dataset.preprocessed(users).0 }
         if !isRating {
-            // 600 + 600 held-out users as the ML-1M / ML-20M protocol, fewer on small data (a
-            // tenth of the users each, at least one), so every dataset has training users left.
-            let heldOut = max(1, min(600, dataset.userCount / 10))
+            // 600 + 600 held-out users as the ML-1M protocol, 10,000 + 10,000 from ML-20M's size
+            // up, fewer on small data (a tenth of the users each, at least one), so every
+            // dataset has training users left.
+            let heldOut = dataset.userCount >= 100_000 ? 10_000 : max(1, min(600, dataset.userCount / 10))
             splitProtocol = .strongGeneralization(heldOutUsers: heldOut, foldInFraction: 0.8)
         }
         if let requested { splitProtocol = requested }
@@ -107,6 +157,8 @@ extension EncoreCLI {
         let session = TrainingSession(
             selectionMetric: metric, rng: rng, maxEpochs: epochs, patience: patience, threads: threads)
         let report = try model.fit(data, session: session)
+        let flops = model.flopCount(data)
+        let gemm = flops.flatMap { BenchSupport.gemmRate($0.referenceProducts, threads: threads) }
         let timed = report.curve.count > 1 ? Array(report.curve.dropFirst()) : report.curve
         var test: [String: Double] = [:]
         if evaluateTest {
@@ -119,7 +171,7 @@ extension EncoreCLI {
         return ModelBenchResult(
             model: entry.description.name, threads: threads, epochSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.seconds)),
             evalSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.validationSeconds)), epochs: report.curve.count,
-            bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test)
+            bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test, flops: flops, gemmGFLOPS: gemm?.gflops)
     }
 
 }

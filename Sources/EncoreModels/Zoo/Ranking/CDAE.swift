@@ -321,3 +321,37 @@ extension CDAE {
         return config
     }
 }
+
+extension CDAE {
+    /// Training: the corrupted input's sparse product and weight gradient over the entries
+    /// corruption keeps (`nnz·(1 − corruption)` expected), and the decoder's sampled products at
+    /// the positives and the epoch's negatives (`2·hidden_size` per entry for the output, the
+    /// hidden gradient and the decoder-weight gradient each); negatives at their expected count
+    /// (`expectedNegatives`). Evaluation: the sparse product of the validation histories and the
+    /// dense decoder `[users, hidden_size] x [hidden_size, items]`. Reference: the dense
+    /// decoder's training products at `batch_size` rows, which the sampled products are taken from.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let h = config.hiddenSize, train = data.train
+        var entries = Double(train.nonzeroCount)
+        for r in 0..<train.rows {
+            entries += CDAE.expectedNegatives(positives: train.count(ofRow: r), items: itemCount, perPositive: config.negatives)
+        }
+        let kept = Double(train.nonzeroCount) * (1 - Double(config.corruption))
+        let training = 2 * FLOPCount.sparseDense(nonzeros: kept, width: h) + 3 * FLOPCount.sparseDense(nonzeros: entries, width: h)
+        let evaluation = FLOPCount.validationHistory(data).map { history in
+            FLOPCount.sparseDense(nonzeros: Double(history.nonzeros), width: h) + FLOPCount.gemm(m: history.rows, n: itemCount, k: h)
+        }
+        let reference = GEMMShape.denseLayerTraining(rows: min(config.batchSize, train.rows), inputs: h, outputs: itemCount)
+        return FLOPCount(trainingEpoch: training, evaluation: evaluation, referenceProducts: reference)
+    }
+
+    /// The expected number of negatives `sampleNegatives` keeps for a row with `positives`
+    /// entries: of `perPositive · positives` uniform draws over `items`, every non-positive item
+    /// hit at least once, `(items − positives)·(1 − (1 − 1/items)^draws)`.
+    public static func expectedNegatives(positives: Int, items: Int, perPositive: Int) -> Double {
+        guard items > 0, positives < items else { return 0 }
+        let draws = Double(MemoryEstimate.product([perPositive, positives]))
+        guard draws > 0 else { return 0 }
+        return Double(items - positives) * -expm1(draws * log1p(-1 / Double(items)))
+    }
+}

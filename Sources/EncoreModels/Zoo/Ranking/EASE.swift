@@ -122,3 +122,22 @@ public final class EASE: Ranker {
     /// `items²` weights.
     public var parameterCount: Int { weights.count }
 }
+
+extension EASE {
+    /// Fit (one λ): the Gram matrix over the sparse rows (`p·(p + 1)/2` multiply-adds for a row
+    /// of `p` entries: its upper triangle of pairs) and the SPD inverse (`n³` multiply-adds:
+    /// Cholesky, triangular inverse and product, `Tensor.inverseSPD`); each further λ of
+    /// `lambda_grid` repeats the inverse. Evaluation: the validation histories times the
+    /// `[items, items]` weights. Reference: a trailing update of the blocked factorisation,
+    /// `[items, nb] x [nb, items]` with the block width `nb` (`Tensor.inverseSPDBlockSize`).
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let n = data.itemCount, train = data.train
+        let gram = (0..<train.rows).reduce(0.0) { total, row in
+            let p = Double(train.count(ofRow: row))
+            return total + p * (p + 1)
+        }
+        let evaluation = FLOPCount.validationHistory(data).map { FLOPCount.sparseDense(nonzeros: Double($0.nonzeros), width: n) }
+        let reference = [GEMMShape(m: n, n: n, k: min(n, Tensor.inverseSPDBlockSize), transposeB: true)]
+        return FLOPCount(trainingEpoch: gram + FLOPCount.gemm(m: n, n: n, k: n), evaluation: evaluation, referenceProducts: reference)
+    }
+}

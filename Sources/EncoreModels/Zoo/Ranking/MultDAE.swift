@@ -125,3 +125,25 @@ public final class MultDAE: GradientModel, Ranker {
         return forward(history, mode: .inference, rng: &unused).value
     }
 }
+
+extension MultDAE {
+    /// Training: the sparse input layer's forward product and weight gradient over the entries
+    /// input dropout keeps (`nnz·(1 − dropout)` expected), then three products per dense layer
+    /// over the training rows (`hidden_sizes → mirrored → items`). Evaluation: the forward
+    /// products over the validation histories. Reference: the output layer's training products at
+    /// `batch_size` rows.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let rows = data.train.rows, items = data.itemCount
+        let dense = config.hiddenSizes + config.hiddenSizes.dropLast().reversed() + [items]
+        let kept = Double(data.train.nonzeroCount) * (1 - Double(config.dropout))
+        let training = 2 * FLOPCount.sparseDense(nonzeros: kept, width: dense[0])
+            + FLOPCount.denseChainTraining(rows: rows, widths: dense)
+        let evaluation = FLOPCount.validationHistory(data).map { history in
+            FLOPCount.sparseDense(nonzeros: Double(history.nonzeros), width: dense[0])
+                + FLOPCount.denseChainForward(rows: history.rows, widths: dense)
+        }
+        let reference = GEMMShape.denseLayerTraining(
+            rows: min(config.batchSize, rows), inputs: dense[dense.count - 2], outputs: items)
+        return FLOPCount(trainingEpoch: training, evaluation: evaluation, referenceProducts: reference)
+    }
+}

@@ -174,3 +174,28 @@ public final class MultVAE: GradientModel, Ranker {
         return decode(mean, mode: .inference).value
     }
 }
+
+extension MultVAE {
+    /// Training: the sparse input layer's forward product and weight gradient over the entries
+    /// input dropout keeps (`nnz·(1 − dropout)` expected), then three products per dense layer
+    /// over the training rows, encoder `encoder_sizes → 2·latent_size` and decoder
+    /// `latent_size → encoder_sizes reversed → items`. Evaluation: the forward products over the
+    /// validation histories. Reference: the output layer's training products at `batch_size` rows.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let rows = data.train.rows, items = data.itemCount
+        let encoderWidths = config.encoderSizes + [2 * config.latentSize]
+        let decoderWidths = [config.latentSize] + config.encoderSizes.reversed() + [items]
+        let kept = Double(data.train.nonzeroCount) * (1 - Double(config.dropout))
+        let training = 2 * FLOPCount.sparseDense(nonzeros: kept, width: encoderWidths[0])
+            + FLOPCount.denseChainTraining(rows: rows, widths: encoderWidths)
+            + FLOPCount.denseChainTraining(rows: rows, widths: decoderWidths)
+        let evaluation = FLOPCount.validationHistory(data).map { history in
+            FLOPCount.sparseDense(nonzeros: Double(history.nonzeros), width: encoderWidths[0])
+                + FLOPCount.denseChainForward(rows: history.rows, widths: encoderWidths)
+                + FLOPCount.denseChainForward(rows: history.rows, widths: decoderWidths)
+        }
+        let reference = GEMMShape.denseLayerTraining(
+            rows: min(config.batchSize, rows), inputs: decoderWidths[decoderWidths.count - 2], outputs: items)
+        return FLOPCount(trainingEpoch: training, evaluation: evaluation, referenceProducts: reference)
+    }
+}

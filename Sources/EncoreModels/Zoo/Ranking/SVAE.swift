@@ -291,3 +291,40 @@ public final class SVAE: GradientModel, Ranker {
         return result
     }
 }
+
+extension SVAE {
+    /// Training, per step of the batches' sequences (each trained user's history but its last
+    /// item): the GRU's input projection `[steps, item_embedding_size] x [.., 3·rnn_size]` and the
+    /// dense layers `rnn_size → hidden_size → 2·latent_size` and `latent_size → hidden_size →
+    /// items` with three products each, and the recurrent product `[1, rnn_size] x [.., 3·rnn_size]`
+    /// forward and for the weight gradient at every step and for the state gradient at every
+    /// step but a sequence's first. Evaluation: the GRU over every step of the validation
+    /// histories (an empty one is one step), then the dense layers at each history's last step.
+    /// Reference: the output layer's training products at the mean steps per batch.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let (e, r, h, l) = (config.itemEmbeddingSize, config.rnnSize, config.hiddenSize, config.latentSize)
+        let sequences = data.orderedTrain
+        var steps = 0, trained = 0
+        for row in 0..<sequences.rows where sequences[row].count >= 2 {
+            steps += sequences[row].count - 1
+            trained += 1
+        }
+        let encoderWidths = [r, h, 2 * l], decoderWidths = [l, h, itemCount]
+        let recurrent = FLOPCount.gemm(m: 3 * steps - trained, n: 3 * r, k: r)
+        let training = FLOPCount.denseLayerTraining(rows: steps, inputs: e, outputs: 3 * r) + recurrent
+            + FLOPCount.denseChainTraining(rows: steps, widths: encoderWidths)
+            + FLOPCount.denseChainTraining(rows: steps, widths: decoderWidths)
+        var evaluation: Double?
+        if case .ranking(let targets) = data.validation {
+            let history = targets.history
+            let fed = (0..<history.rows).reduce(0) { $0 + max(1, history.count(ofRow: $1)) }
+            evaluation = FLOPCount.gemm(m: fed, n: 3 * r, k: e) + FLOPCount.gemm(m: fed, n: 3 * r, k: r)
+                + FLOPCount.denseChainForward(rows: history.rows, widths: encoderWidths)
+                + FLOPCount.denseChainForward(rows: history.rows, widths: decoderWidths)
+        }
+        let batches = (sequences.rows + max(1, config.batchSize) - 1) / max(1, config.batchSize)
+        let stepsPerBatch = max(1, Int((Double(steps) / Double(max(1, batches))).rounded()))
+        let reference = GEMMShape.denseLayerTraining(rows: stepsPerBatch, inputs: h, outputs: itemCount)
+        return FLOPCount(trainingEpoch: training, evaluation: evaluation, referenceProducts: reference)
+    }
+}

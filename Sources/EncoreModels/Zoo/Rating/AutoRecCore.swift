@@ -148,3 +148,28 @@ public final class AutoRecCore: @unchecked Sendable {
         config.optimizer.make(learningRate: config.learningRate, threads: threads)
     }
 }
+
+extension AutoRecCore {
+    /// Training: the encoder's sparse product and weight gradient over every stored rating, and
+    /// the decoder's sampled products at the same entries (`2·hidden_units` per entry for the
+    /// output, the code gradient and the decoder-weight gradient each): `10·nnz·hidden_units`.
+    /// Evaluation: the codes of the validation pairs' distinct seen examples (their stored
+    /// entries times `hidden_units`) and one dot product per predicted pair. Reference: the dense
+    /// decoder's training products `[batch_size, hidden_units] x [hidden_units, D]`, which the
+    /// sampled products are taken from.
+    func flopCount(_ data: TrainingData) -> FLOPCount {
+        let h = config.hiddenUnits, entries = Double(data.train.nonzeroCount)
+        let training = 2 * FLOPCount.sparseDense(nonzeros: entries, width: h) + 3 * FLOPCount.sparseDense(nonzeros: entries, width: h)
+        let evaluation = FLOPCount.validationPairs(data, examplesAreItems: itemBased).map { work in
+            FLOPCount.sparseDense(nonzeros: Double(work.entries), width: h) + FLOPCount.sparseDense(nonzeros: Double(work.pairs), width: h)
+        }
+        let (examples, inputs) = itemBased ? (data.itemCount, data.train.rows) : (data.train.rows, data.itemCount)
+        let reference = GEMMShape.denseLayerTraining(rows: min(config.batchSize, examples), inputs: h, outputs: inputs)
+        return FLOPCount(trainingEpoch: training, evaluation: evaluation, referenceProducts: reference)
+    }
+}
+
+extension AutoRecVariant {
+    /// `AutoRecCore.flopCount(_:)`.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? { core.flopCount(data) }
+}

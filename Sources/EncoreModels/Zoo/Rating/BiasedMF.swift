@@ -120,3 +120,18 @@ public final class BiasedMF: RatingPredictor, GradientModel, @unchecked Sendable
         return RatingPredictions(values: values, fallbacks: fallbacks)
     }
 }
+
+extension BiasedMF {
+    /// Training: one sampled dot product of `factors` per stored rating, forward and the two
+    /// factor gradients (`6·nnz·factors`). Evaluation: one dot product per validation pair whose
+    /// user and item were seen. No reference product: a batch is independent dot products,
+    /// nothing a GEMM computes.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let k = config.factors
+        let evaluation = FLOPCount.validationPairs(data, examplesAreItems: false).map {
+            FLOPCount.sparseDense(nonzeros: Double($0.pairs), width: k)
+        }
+        return FLOPCount(trainingEpoch: 3 * FLOPCount.sparseDense(nonzeros: Double(data.train.nonzeroCount), width: k),
+                         evaluation: evaluation, referenceProducts: [])
+    }
+}

@@ -33,6 +33,8 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     private var mean: Float = 0
     /// The dense output of the batch's previous pass: the next re-feed pass's input and target.
     private var refeedTarget: Tensor?
+    /// Users whose dense predictions `[chunk, items]` rating prediction computes at a time.
+    static let predictionChunk = 512
 
     /// Creates an untrained DeepRec over the context's items.
     /// - Throws: `ModelError.invalidConfig` with `DeepRecConfig.checks`' problems.
@@ -66,7 +68,7 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     /// The layers `items -> encoder_sizes -> ... -> items` with their training state (the
     /// decoder owns only biases when constrained), a batch's activations at every width, the
     /// dense `[batch, items]` output with its target, mask and re-feed copies, and the dense
-    /// predictions `[users, items]` that rating prediction keeps.
+    /// predictions of one chunk of users `[predictionChunk, items]` in rating prediction.
     public static func memoryEstimate(config: DeepRecConfig, dimensions: DataDimensions) -> MemoryEstimate {
         let widths = [dimensions.items] + config.encoderSizes
         let decoderParameters = config.constrainedDecoder
@@ -79,7 +81,8 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
                      floats: [4, batch, hiddenWidths], key: "encoder_sizes")
         estimate.add("dense output [batch_size, items] (output, target, mask, residual, gradients)",
                      floats: [6, batch, dimensions.items], key: "batch_size")
-        estimate.add("dense predictions [users, items]", floats: [dimensions.users, dimensions.items])
+        estimate.add("dense predictions of a chunk of users [512, items]",
+                     floats: [min(predictionChunk, dimensions.users), dimensions.items])
         return estimate
     }
 
@@ -155,20 +158,50 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
         // Indices outside the training data are unseen: they get the fallback.
         let (needed, slot) = seen.seenRows(among: users)
         var fallbacks = 0
-        let chunk = 512
-        var dense: [Tensor] = []
-        for start in stride(from: 0, to: needed.count, by: chunk) {
-            dense.append(outputs(rows: Array(needed[start..<min(start + chunk, needed.count)])))
-        }
-        let n = seen.columnCount
+        let chunk = Self.predictionChunk
+        // The pairs each chunk of needed users answers; one chunk's dense outputs live at a time.
+        var pairsOfChunk = [[Int]](repeating: [], count: (needed.count + chunk - 1) / chunk)
         for k in 0..<users.count {
-            let i = Int(items[k])
-            guard let position = SeenInTraining.position(Int(users[k]), in: slot), seen.column(i) else {
+            guard let position = SeenInTraining.position(Int(users[k]), in: slot), seen.column(Int(items[k])) else {
                 fallbacks += 1
                 continue
             }
-            values[k] = dense[position / chunk][position % chunk * n + i]
+            pairsOfChunk[position / chunk].append(k)
+        }
+        let n = seen.columnCount
+        for (index, pairs) in pairsOfChunk.enumerated() where !pairs.isEmpty {
+            let start = index * chunk
+            let dense = outputs(rows: Array(needed[start..<min(start + chunk, needed.count)]))
+            for k in pairs {
+                values[k] = dense[(slot[Int(users[k])] - start) * n + Int(items[k])]
+            }
         }
         return RatingPredictions(values: values, fallbacks: fallbacks)
+    }
+}
+
+extension DeepRec {
+    /// Training, per batch: the first pass's sparse input layer (forward product and weight
+    /// gradient over the stored ratings) and three products per further layer
+    /// (`encoder_sizes → mirrored → items`); each re-feed pass the dense input layer
+    /// `[rows, items] x [items, encoder_sizes[0]]` (forward and weight gradient; its input is
+    /// detached) and the same further layers. Evaluation: the forward pass of the validation
+    /// pairs' distinct seen users (sparse input layer, then dense). Reference: the output layer's
+    /// training products at `batch_size` rows.
+    public func flopCount(_ data: TrainingData) -> FLOPCount? {
+        let rows = data.train.rows, items = data.itemCount, first = config.encoderSizes[0]
+        let further = config.encoderSizes + config.encoderSizes.dropLast().reversed() + [items]
+        let sparsePass = 2 * FLOPCount.sparseDense(nonzeros: Double(data.train.nonzeroCount), width: first)
+            + FLOPCount.denseChainTraining(rows: rows, widths: further)
+        let refeedPass = FLOPCount.denseLayerTraining(rows: rows, inputs: items, outputs: first, inputGradient: false)
+            + FLOPCount.denseChainTraining(rows: rows, widths: further)
+        let evaluation = FLOPCount.validationPairs(data, examplesAreItems: false).map { work in
+            FLOPCount.sparseDense(nonzeros: Double(work.entries), width: first)
+                + FLOPCount.denseChainForward(rows: work.examples, widths: further)
+        }
+        let reference = GEMMShape.denseLayerTraining(
+            rows: min(config.batchSize, rows), inputs: further[further.count - 2], outputs: items)
+        return FLOPCount(trainingEpoch: sparsePass + Double(config.refeedSteps) * refeedPass, evaluation: evaluation,
+                         referenceProducts: reference)
     }
 }
