@@ -31,6 +31,7 @@ final class RecVAETests: XCTestCase {
         let model = try make()
         let phases = model.trainingPhases
         for (index, phase) in phases.enumerated() {
+            model.preparePhase(index, epoch: 1, data: data)
             var rng = SeededRNG(seed: 5)
             let loss = model.loss(batch: Array(0..<20), data: data, step: TrainingStep(epoch: 1, update: 0, batch: 0, phase: index), rng: &rng)
             XCTAssertTrue(loss.value.scalarValue.isFinite)
@@ -82,6 +83,7 @@ final class RecVAETests: XCTestCase {
         let phase = model.trainingPhases[0].parameters
         // Per hidden layer: weight, bias, gain, LayerNorm bias; then the two heads.
         let checked = [phase[6], phase[8], phase[9], phase[10], phase[11]]
+        model.preparePhase(0, epoch: 1, data: data)
         let report = GradientCheck.check(checked, step: 1e-2) { _ in
             var rng = SeededRNG(seed: 8)
             return model.loss(batch: Array(0..<6), data: data, step: TrainingStep(epoch: 1, update: 0, batch: 0), rng: &rng)
@@ -124,6 +126,23 @@ final class RecVAETests: XCTestCase {
         try RankingTestSupport.assertBeatsPopularity(
             "recvae", #"{"hidden_size": 64, "hidden_layers": 3, "latent_size": 16, "batch_size": 32, "learning_rate": 0.003}"#,
             epochs: 10)
+    }
+
+    func testMemoryEstimateCountsBothEncodersAndSaturates() {
+        let dimensions = DataDimensions(users: 1000, items: 300, interactions: 10_000)
+        var config = RecVAE.defaultConfig
+        config.hiddenSize = 10
+        config.hiddenLayers = 2
+        config.latentSize = 4
+        let estimate = RecVAE.memoryEstimate(config: config, dimensions: dimensions)
+        let encoder = (300 * 10 + 10) + (10 * 10 + 10) + 2 * 2 * 10 + 2 * (10 * 4 + 4)
+        let decoder = 4 * 300 + 300
+        let part = { (name: String) in estimate.parts.first { $0.name.hasPrefix(name) }?.bytes }
+        XCTAssertEqual(part("parameters"), 4 * (encoder + decoder))
+        XCTAssertEqual(part("the prior's initial encoder"), 4 * encoder)
+        XCTAssertEqual(part("posterior of every training user"), 4 * 2 * 1000 * 4)
+        config.latentSize = Int.max
+        XCTAssertEqual(RecVAE.memoryEstimate(config: config, dimensions: .smallest).bytes, Int.max)
     }
 
     func testInvalidConfigsNameTheirKeys() {

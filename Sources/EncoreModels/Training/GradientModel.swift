@@ -81,6 +81,9 @@ public protocol GradientModel: Recommender {
     func makeOptimizer(threads: Int?, phase: Int) -> any Optimizer
     /// Called before each epoch (e.g. to resample negatives); `rng` is the epoch's own stream.
     func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG)
+    /// Called before the passes of each phase in every epoch, after `prepareEpoch` (e.g. to
+    /// compute once what the phase holds constant); its time counts in the epoch's.
+    func preparePhase(_ phase: Int, epoch: Int, data: TrainingData)
     /// The scalar loss of one batch of example indices; the loop calls `backward()` on it.
     func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable
     /// Called once before the first epoch (e.g. to keep the training matrix for prediction).
@@ -92,6 +95,8 @@ extension GradientModel {
     public func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG) {}
     /// Does nothing by default.
     public func prepareTraining(_ data: TrainingData) {}
+    /// Does nothing by default.
+    public func preparePhase(_ phase: Int, epoch: Int, data: TrainingData) {}
     /// One phase of one pass over every parameter.
     public var trainingPhases: [TrainingPhase] { [TrainingPhase(name: "all", parameters: parameters)] }
     /// `makeOptimizer(threads:)`, whatever the phase.

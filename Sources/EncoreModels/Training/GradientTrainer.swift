@@ -3,8 +3,8 @@ import Foundation
 /// The one training loop of every gradient model.
 ///
 /// Per epoch: for each of the model's `trainingPhases` in order (one phase updating every
-/// parameter unless the model declares more), as many passes as the phase asks, each a
-/// permutation of the examples, mini-batches, the loss, `backward()` and a step of the phase's
+/// parameter unless the model declares more), `preparePhase` and as many passes as the phase
+/// asks, each a permutation of the examples, mini-batches, the loss, `backward()` and a step of the phase's
 /// own optimizer over the phase's parameters; then validation on the selection metric every
 /// `validationInterval` epochs; early stopping after `patience` epochs without improvement, once
 /// at least `minimumUpdates` optimizer updates were made; at the end the model holds the
@@ -53,6 +53,7 @@ public enum GradientTrainer {
             // first pass keeps the streams of a single-phase epoch.
             var passIndex = 0
             for (phaseIndex, phase) in phases.enumerated() {
+                model.preparePhase(phaseIndex, epoch: epoch, data: data)
                 for pass in 0..<phase.passes {
                     let shuffleBase = epochRNG.derive("shuffle")
                     var shuffleRNG = passIndex == 0 ? shuffleBase : shuffleBase.derive(passIndex)

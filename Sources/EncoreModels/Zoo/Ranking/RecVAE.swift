@@ -8,18 +8,21 @@ import Foundation
 /// connected 600-wide layers with swish and LayerNorm (ε 0.1), linear heads to `μ` and `log σ²`
 /// (200 each); decoder: one linear layer `[latent → items]`; multinomial log-likelihood. The KL
 /// term is taken against the composite prior `3/20 N(0, I) + 3/4 q_old(z|x) + 1/10 N(0, e^10 I)`,
-/// `q_old` the posterior of a frozen copy of the encoder refreshed at the start of every epoch
-/// (the authors refresh it after the encoder updates, which is the same state), and weighted per
-/// user by `γ · |x_u|` (`gamma`; a constant `beta` when `gamma` is 0). An epoch is the authors'
+/// `q_old` the posterior of the encoder as the previous epoch's encoder phase left it (in epoch 1,
+/// of a separately initialised encoder, as the authors' `encoder_old`), and weighted per user by
+/// `γ · |x_u|` (`gamma`; a constant `beta` when `gamma` is 0). An epoch is the authors'
 /// alternating schedule, declared as two `TrainingPhase`s: `encoder_epochs` (3) passes updating
 /// the encoder with its own Adam, then `decoder_epochs` (1) passes updating the decoder with
 /// another, without input dropout. Adam 5e-4, batch 500; scoring decodes `z = μ`.
 ///
-/// Cheaper than the authors' code, same gradients: in the encoder phase the decoder enters as a
-/// constant (no decoder weight gradient is formed); in the decoder phase the encoder runs without
-/// a graph and the KL term, which cannot reach the decoder, is left out (so that phase's loss is
-/// not in the curve: the curve is the encoder phase's negative ELBO). `log q(z|x)` is written as
-/// `-½(log σ² + log 2π + ε²)` with `ε` the sampled noise, the same function as the authors'
+/// Cheaper than the authors' code, same gradients: the posterior of every training user under
+/// the just-trained encoder is computed once per epoch, before the decoder phase
+/// (`preparePhase`); the decoder phase samples from it and the next encoder phase reads `q_old`
+/// from it, where the authors run the frozen encoder again for every batch of every pass. In the
+/// encoder phase the decoder enters as a constant (no decoder weight gradient is formed); in the
+/// decoder phase the KL term, which cannot reach the decoder, is left out (so that phase's loss
+/// is not in the curve: the curve is the encoder phase's negative ELBO). `log q(z|x)` is written
+/// as `-½(log σ² + log 2π + ε²)` with `ε` the sampled noise, the same function as the authors'
 /// `(z - μ)² / σ²` form. Deviations: none known besides the random number streams.
 public final class RecVAE: GradientModel, Ranker {
     /// RecVAE settings.
@@ -61,7 +64,7 @@ public final class RecVAE: GradientModel, Ranker {
     public static let defaultConfig = Config(
         hiddenSize: 600, hiddenLayers: 5, latentSize: 200, dropout: 0.5, gamma: 0.005, beta: 0.2,
         mixtureWeights: [3.0 / 20, 3.0 / 4, 1.0 / 10], wideLogVariance: 10, encoderEpochs: 3, decoderEpochs: 1,
-        batchSize: 500, epochs: 100, optimizer: .adam, learningRate: 5e-4)
+        batchSize: 500, epochs: 50, optimizer: .adam, learningRate: 5e-4)
     public static let configHelp = [
         "hidden_size": "Width of every hidden encoder layer.",
         "hidden_layers": "Densely connected hidden encoder layers (swish, LayerNorm).",
@@ -83,10 +86,14 @@ public final class RecVAE: GradientModel, Ranker {
     let threads: Int?
     /// The trained encoder.
     let encoder: RecVAEEncoder
-    /// The composite prior's frozen copy (never trained; refreshed from `encoder`).
+    /// The composite prior's encoder in epoch 1 (never trained; later epochs use `encoder`'s
+    /// posterior from the previous epoch).
     let previousEncoder: RecVAEEncoder
     /// The decoder `[latent → items]`.
     let decoder: Dense
+    /// The posterior `(μ, log σ²)` of every training user that the current phase holds
+    /// constant (see `preparePhase`); nil before training.
+    private var posterior: (mean: Tensor, logVariance: Tensor)?
 
     /// The problems of a config: sizes, layer and pass counts below 1, a dropout outside
     /// `[0, 1)`, a negative gamma or beta, mixture weights that are not three numbers > 0, a
@@ -111,21 +118,23 @@ public final class RecVAE: GradientModel, Ranker {
         return checks.problems
     }
 
-    /// The trained encoder and decoder with their training state, the prior's copy of the
-    /// encoder, and the activations of a training batch and of an evaluation batch.
+    /// The trained encoder and decoder with their training state, the prior's initial encoder,
+    /// the posterior of every training user, and the activations of a training batch and of an evaluation batch.
     public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
         let items = dimensions.items, hidden = config.hiddenSize, latent = config.latentSize
+        // The first layer's weight and bias, the later layers', a LayerNorm gain and bias per layer.
         let hiddenParameters = MemoryEstimate.sum([
-            MemoryEstimate.product([items, hidden]),
-            MemoryEstimate.product([max(config.hiddenLayers - 1, 0), MemoryEstimate.sum([MemoryEstimate.product([hidden, hidden]), hidden])]),
-            MemoryEstimate.product([config.hiddenLayers, 3, hidden]),
+            MemoryEstimate.denseParameters([items, hidden]),
+            MemoryEstimate.product([max(config.hiddenLayers - 1, 0), MemoryEstimate.denseParameters([hidden, hidden])]),
+            MemoryEstimate.product([config.hiddenLayers, 2, hidden]),
         ])
         let encoderParameters = MemoryEstimate.sum([hiddenParameters, MemoryEstimate.product([2, MemoryEstimate.sum([MemoryEstimate.product([hidden, latent]), latent])])])
         let decoderParameters = MemoryEstimate.denseParameters([latent, items])
         let key = hidden >= latent ? "hidden_size" : "latent_size"
         var estimate = MemoryEstimate.gradientTraining(
             parameters: MemoryEstimate.sum([encoderParameters, decoderParameters]), optimizer: config.optimizer, key: key)
-        estimate.add("the prior's copy of the encoder", floats: [encoderParameters], key: key)
+        estimate.add("the prior's initial encoder", floats: [encoderParameters], key: key)
+        estimate.add("posterior of every training user [users, 2 latent_size]", floats: [2, dimensions.users, latent], key: "latent_size")
         let batch = min(config.batchSize, dimensions.users)
         // Per hidden layer: linear output, sum, swish, normalised rows, output, gradients.
         let widths = MemoryEstimate.sum([MemoryEstimate.product([6, config.hiddenLayers, hidden]), MemoryEstimate.product([8, latent])])
@@ -170,45 +179,75 @@ public final class RecVAE: GradientModel, Ranker {
          TrainingPhase(name: "decoder", parameters: decoder.parameters, passes: config.decoderEpochs, reportsLoss: false)]
     }
 
-    /// Refreshes the prior's encoder from the trained one before every epoch after the first:
-    /// the encoder as the previous epoch's encoder phase left it (the decoder phase does not
-    /// change it), so a run resumed from a checkpoint refreshes it the same way.
-    public func prepareEpoch(_ epoch: Int, data: TrainingData, rng: inout SeededRNG) {
-        if epoch > 1 { previousEncoder.copyValues(from: encoder) }
+    /// Forgets the posterior of a previous fit.
+    public func prepareTraining(_ data: TrainingData) { posterior = nil }
+
+    /// Before the decoder phase: the posterior of every training user under the encoder the
+    /// encoder phase just trained (no dropout), which the decoder phase samples from and the
+    /// next epoch's encoder phase uses as the prior's `q_old` (the authors' `encoder_old`,
+    /// refreshed after the encoder phase). Before the encoder phase, only when there is none:
+    /// that of the prior's own initial encoder in epoch 1, or of the encoder restored from a
+    /// checkpoint (the state the previous epoch's encoder phase left).
+    public func preparePhase(_ phase: Int, epoch: Int, data: TrainingData) {
+        if phase == 1 || posterior == nil {
+            posterior = posteriors(of: data.train, encoder: phase == 0 && epoch == 1 ? previousEncoder : encoder)
+        }
+    }
+
+    /// `(μ, log σ²)` `[rows, latent]` of every row of `matrix` (normalised, no dropout), by
+    /// batches of `batch_size` rows.
+    func posteriors(of matrix: SparseMatrix, encoder: RecVAEEncoder) -> (mean: Tensor, logVariance: Tensor) {
+        let latent = config.latentSize
+        var mean = Tensor(uninitializedShape: [matrix.rows, latent]), logVariance = Tensor(uninitializedShape: [matrix.rows, latent])
+        for start in stride(from: 0, to: matrix.rows, by: max(1, config.batchSize)) {
+            let rows = start..<min(start + max(1, config.batchSize), matrix.rows)
+            let (m, v) = encoder(RankingSupport.l2NormalizedRows(matrix.rows(rows)), mode: .inference, threads: threads)
+            mean.withUnsafeMutableBufferPointer { target in
+                m.value.withUnsafeBufferPointer { source in
+                    (target.baseAddress! + start * latent).update(from: source.baseAddress!, count: source.count)
+                }
+            }
+            logVariance.withUnsafeMutableBufferPointer { target in
+                v.value.withUnsafeBufferPointer { source in
+                    (target.baseAddress! + start * latent).update(from: source.baseAddress!, count: source.count)
+                }
+            }
+        }
+        return (mean, logVariance)
     }
 
     /// Phase 0: the negative ELBO (mean over the batch's users) with input dropout, the decoder
     /// a constant. Phase 1: the multinomial negative log-likelihood of `z` sampled from the
     /// encoder's posterior (no dropout, no graph through the encoder).
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
+        guard let posterior else { fatalError("\(Self.name).loss called before preparePhase") }
         let x = data.train.gatherRows(batch)
-        let normalized = RankingSupport.l2NormalizedRows(x)
+        let previousMean = posterior.mean.gatherRows(batch), previousLogVariance = posterior.logVariance.gatherRows(batch)
         guard step.phase == 0 else {
-            let (mean, logVariance) = encoder(normalized, mode: .inference, threads: threads)
-            let noise = Tensor.normal(mean.shape, rng: &rng)
-            let z = mean.value + (logVariance.value * 0.5).exp() * noise
+            let noise = Tensor.normal(previousMean.shape, rng: &rng)
+            let z = previousMean + (previousLogVariance * 0.5).exp() * noise
             let logits = decoder(Variable(z), mode: .recording, threads: threads)
             return Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x, threads: threads)
         }
-        let input = normalized.dropout(rate: config.dropout, training: true, rng: &rng)
+        let input = RankingSupport.l2NormalizedRows(x).dropout(rate: config.dropout, training: true, rng: &rng)
         let (mean, logVariance) = encoder(input, mode: .recording, threads: threads)
         let noise = Tensor.normal(mean.shape, rng: &rng)
         let z = mean + (logVariance * 0.5).exp() * Variable(noise)
         let logits = decoder(z, mode: .inference, threads: threads)
         let reconstruction = Loss.multinomialNegativeLogLikelihood(logits: logits, targets: x, threads: threads)
-        return reconstruction + klTerm(z: z, logVariance: logVariance, noise: noise, normalized: normalized, x: x)
+        let logPrior = RecVAEEncoder.compositePriorLogDensity(
+            z, previousMean: previousMean, previousLogVariance: previousLogVariance,
+            weights: config.mixtureWeights, wideLogVariance: config.wideLogVariance)
+        return reconstruction + klTerm(logPrior: logPrior, logVariance: logVariance, noise: noise, x: x)
     }
 
-    /// `mean_u kl_weight_u · Σ_j (log q(z|x) - log p(z))_uj` with `kl_weight_u = γ |x_u|` (or β).
-    func klTerm(z: Variable, logVariance: Variable, noise: Tensor, normalized: SparseMatrix, x: SparseMatrix) -> Variable {
+    /// `mean_u kl_weight_u · Σ_j (log q(z|x) - log p(z))_uj` with `kl_weight_u = γ |x_u|` (or β),
+    /// `log q(z|x) = -½(log σ² + log 2π + ε²)`.
+    func klTerm(logPrior: Variable, logVariance: Variable, noise: Tensor, x: SparseMatrix) -> Variable {
         let halfLogTwoPi = VectorMath.V(repeating: Float(0.5 * Foundation.log(2 * Double.pi)))
         let half = VectorMath.V(repeating: 0.5)
         let posteriorConstant = noise.mapLanes { e in VectorMath.V() - halfLogTwoPi - half * e * e }
         let logPosterior = logVariance * -0.5 + Variable(posteriorConstant)
-        let (previousMean, previousLogVariance) = previousEncoder(normalized, mode: .inference, threads: threads)
-        let logPrior = RecVAEEncoder.compositePriorLogDensity(
-            z, previousMean: previousMean.value, previousLogVariance: previousLogVariance.value,
-            weights: config.mixtureWeights, wideLogVariance: config.wideLogVariance)
         var weights = Tensor(shape: [x.rows, 1])
         for row in 0..<x.rows {
             var count: Float = 0

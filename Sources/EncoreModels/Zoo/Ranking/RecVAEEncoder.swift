@@ -4,7 +4,7 @@ import Foundation
 /// connected hidden layers `h_k = LayerNorm(swish(W_k h_{k-1} + b_k + h_1 + … + h_{k-1}))`
 /// (`h_0` the input; the first product is CSR × dense), LayerNorm with `ε = 0.1` and a learned
 /// gain and bias as the authors' code, and two linear heads for the mean and the log-variance.
-/// The composite prior holds a second instance, refreshed from the trained one every epoch.
+/// The composite prior reads the posterior of the encoder as the previous epoch left it.
 public final class RecVAEEncoder: Sendable {
     /// The variance floor of every LayerNorm (the authors' `eps=1e-1`).
     public static let layerNormEpsilon: Float = 0.1
@@ -64,11 +64,6 @@ public final class RecVAEEncoder: Sendable {
             sum = sum.map { $0 + h } ?? h
         }
         return (meanHead(h, mode: mode, threads: threads), logVarianceHead(h, mode: mode, threads: threads))
-    }
-
-    /// Copies `other`'s parameter values (the prior's refresh); shapes must match.
-    func copyValues(from other: RecVAEEncoder) {
-        for (mine, theirs) in zip(parameters, other.parameters) { mine.value = theirs.value }
     }
 
     /// The log-density of RecVAE's composite prior at `z`, elementwise `[rows, latent]`:
