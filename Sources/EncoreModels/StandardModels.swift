@@ -13,6 +13,7 @@ extension ModelRegistry {
                 defaults: CDAE.withoutUserNode)
         .adding(MultVAE.self)
         .adding(MultDAE.self)
+        .adding(RecVAE.self)
         .adding(SVAE.self)
         .adding(EASE.self)
         .adding(EASE.self, as: "esae", summary: "ESAE: EASE (Embarrassingly Shallow AutoEncoder) under the name of the seed comparison.",

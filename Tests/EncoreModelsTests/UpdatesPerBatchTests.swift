@@ -44,7 +44,7 @@ final class UpdatesPerBatchTests: XCTestCase {
             selectionMetric: Metric(.rmse), rng: SeededRNG(seed: 2), maxEpochs: 1, patience: 5, minimumUpdates: 0, threads: 1)
         let report = try model.fit(data, session: session)
 
-        XCTAssertEqual(model.calls.map(\.step.pass), [0, 1, 2, 0, 1, 2], "two batches of three passes")
+        XCTAssertEqual(model.calls.map(\.step.updateInBatch), [0, 1, 2, 0, 1, 2], "two batches of three passes")
         XCTAssertEqual(model.calls.map(\.step.update), Array(0..<6), "every pass is one counted update")
         XCTAssertEqual(model.calls.map(\.step.batch), [0, 0, 0, 1, 1, 1])
         XCTAssertEqual(model.calls[0].biasSum, 0)

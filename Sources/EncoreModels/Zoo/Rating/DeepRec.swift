@@ -128,18 +128,18 @@ public final class DeepRec: RatingPredictor, GradientModel, @unchecked Sendable 
     public func loss(batch: [Int], data: TrainingData, step: TrainingStep, rng: inout SeededRNG) -> Variable {
         guard let train else { fatalError("\(Self.name).loss called before prepareTraining") }
         let output: Variable, loss: Variable
-        if step.pass == 0 {
+        if step.updateInBatch == 0 {
             let x = train.gatherRows(batch)
             output = decode(fromFirst: encoder[0](x, threads: threads), mode: .recording, rng: &rng)
             loss = Loss.maskedSquaredError(output, targets: x, reduction: .mean)
         } else {
             guard let target = refeedTarget, target.rows == batch.count else {
-                fatalError("\(Self.name).loss: re-feed pass \(step.pass) without the batch's previous pass")
+                fatalError("\(Self.name).loss: re-feed pass \(step.updateInBatch) without the batch's previous pass")
             }
             output = decode(fromFirst: encoder[0](Variable(target), threads: threads), mode: .recording, rng: &rng)
             loss = maskedMSE(output, target: target)
         }
-        refeedTarget = step.pass < config.refeedSteps ? output.value : nil
+        refeedTarget = step.updateInBatch < config.refeedSteps ? output.value : nil
         return loss
     }
 
