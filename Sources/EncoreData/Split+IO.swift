@@ -73,7 +73,13 @@ extension Split {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
         }
-        var reader = SplitTextReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), file: url.path)
+        return try parse(text, file: url.path)
+    }
+
+    /// Parses text in the split format; `file` names its source in errors.
+    /// - Throws: `DataError.badFormat` with the line that does not fit.
+    public static func parse(_ text: String, file: String) throws -> Split {
+        var reader = SplitTextReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), file: file)
         return try reader.split()
     }
 }

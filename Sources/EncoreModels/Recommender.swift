@@ -83,6 +83,25 @@ public protocol Recommender: AnyObject, SendableMetatype {
     /// to measure the epoch against; `encore bench model` reports GFLOP/s and efficiency from it.
     /// The default is nil (not counted).
     func flopCount(_ data: TrainingData) -> FLOPCount?
+
+    /// The learned state of the fitted model (what `encore run --save-model` keeps). The
+    /// default for a `GradientModel` is its `parameters`; a closed-form model returns what `fit`
+    /// computed (EASE its item-item matrix). Other models get a default that throws
+    /// `ModelStateError.unsupported`: they cannot be saved.
+    func exportState() throws -> ModelState
+
+    /// Restores a model just created by `init(config:context:)` (the saved config, a context of
+    /// the fitted model's shapes) to the state `exportState()` returned; `training` is the
+    /// training data it was fitted on (its validation part may be empty). Afterwards the model
+    /// scores and predicts exactly as the fitted model did. The default for a `GradientModel`
+    /// calls `prepareTraining(training)` and writes the parameters.
+    /// - Throws: `ModelStateError.mismatch` when `state` does not fit the model.
+    func importState(_ state: ModelState, training: TrainingData) throws
+
+    /// Whether the fitted model can score a user it was not trained on from that user's
+    /// history alone (`encore recommend --history`). Default: supported by every `Ranker`,
+    /// unsupported otherwise; the users it was trained on can always be scored.
+    var historyScoring: HistoryScoring { get }
 }
 
 extension Recommender {

@@ -15,7 +15,8 @@ public enum EncoreCLI {
     /// `registry` (`run`, `validate`, `models` and `bench model`; `table` reads the names
     /// recorded in result files). Adding a command is one line here.
     public static func commands(registry: ModelRegistry) -> [Command] {
-        [runCommand(registry: registry), validateCommand(registry: registry), tableCommand, modelsCommand(registry: registry)]
+        [runCommand(registry: registry), validateCommand(registry: registry), tableCommand, modelsCommand(registry: registry),
+         recommendCommand(registry: registry)]
             + dataCommands + benchCommands(registry: registry)
     }
 

@@ -15,6 +15,7 @@ extension EncoreCLI {
             .flag("resume", "Skip finished runs and continue interrupted ones from their last checkpoint."),
             .value("shard", "I/N", "Run only the I-th of N disjoint slices of the run list."),
             .value("save-recommendations", "K", "Write each test user's top-K items and the test targets."),
+            .flag("save-model", "Keep the fitted model of each chosen run in models/ (see 'encore recommend')."),
             .value("output", "DIR", "Write results to DIR instead of the spec's output.directory."),
             .value("checkpoint-every", "N", "Write a checkpoint every N epochs (default 5; 0 disables)."),
             memoryLimitOption,
@@ -55,6 +56,7 @@ extension EncoreCLI {
         options.resume = arguments.flag("resume")
         if let shard = arguments.value("shard") { options.shard = try Shard(parsing: shard) }
         options.saveRecommendations = try arguments.int("save-recommendations", range: 1...100_000)
+        options.saveModels = arguments.flag("save-model")
         options.outputDirectory = arguments.value("output")
         options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
         options.memoryLimit = try memoryLimit(arguments)

@@ -21,11 +21,14 @@ public final class ResultStore: @unchecked Sendable {
     /// as plain lines; appended to on `--resume`).
     public static let logFileName = "run.log"
 
+    /// The folder of the saved models of the chosen runs (`encore run --save-model`).
+    public static let modelsFolderName = "models"
+
     /// Opens (or creates) the store in `directory` for the experiment identified by `identity`.
     ///
     /// - `resume == true` keeps the runs already recorded (see `finishedRunIDs`) and their checkpoints.
     /// - `resume == false` starts afresh: recorded runs of this same experiment are dropped and
-    ///   `runs/` is cleared, so no stale checkpoint is picked up later.
+    ///   `runs/` and `models/` are cleared, so no stale checkpoint or saved model is picked up later.
     ///
     /// `results.json` is written at once (with the runs kept), so the directory is claimed
     /// before the first run finishes.
@@ -61,10 +64,11 @@ public final class ResultStore: @unchecked Sendable {
             }
         }
         if !resume {
-            let runs = directory.appendingPathComponent("runs")
-            if FileManager.default.fileExists(atPath: runs.path) {
-                do { try FileManager.default.removeItem(at: runs) } catch {
-                    throw ResultStoreError.io(path: runs.path, reason: "cannot clear old runs: \(error.localizedDescription)")
+            for folder in ["runs", Self.modelsFolderName] {
+                let url = directory.appendingPathComponent(folder)
+                guard FileManager.default.fileExists(atPath: url.path) else { continue }
+                do { try FileManager.default.removeItem(at: url) } catch {
+                    throw ResultStoreError.io(path: url.path, reason: "cannot clear old \(folder): \(error.localizedDescription)")
                 }
             }
         }

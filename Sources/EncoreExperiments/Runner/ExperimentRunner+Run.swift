@@ -136,6 +136,7 @@ extension ExperimentRunner {
             progress.message("[\(plan.label) seed \(plan.seed)] warning: \(warning)")
             try? store.appendLog("warning: \(warning)", runID: plan.id)
         }
+        try saveModelCandidate(model, record: record, split: split, data: data, store: store)
         let main = metrics.first.map { "\($0.name) \(String(format: "%.4f", record.test[$0.name] ?? .nan))" } ?? ""
         progress.runFinished(runID: plan.id, outcome: "ok, test \(main)" + (fit.bestEpoch.map { ", best epoch \($0)" } ?? ""))
         return record

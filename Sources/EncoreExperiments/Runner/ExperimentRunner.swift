@@ -9,6 +9,9 @@ public struct RunOptions: Sendable {
     public var shard: Shard?
     /// Write the test users' top-K items (overrides the spec's `save_recommendations`).
     public var saveRecommendations: Int?
+    /// Save the fitted model of each chosen run under `models/` (as the spec's
+    /// `output.save_models` does).
+    public var saveModels = false
     /// Write a checkpoint every this many epochs (0: never).
     public var checkpointInterval = 5
     /// Where results go (overrides the spec's `output.directory`).
@@ -111,6 +114,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
         }
         gramCache.removeAll()
+        try publishModels(store: store, prepared: prepared, contexts: contexts)
         outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
         return outcome
     }

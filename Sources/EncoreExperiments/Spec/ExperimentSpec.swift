@@ -214,6 +214,8 @@ public struct OutputSpec: Sendable, Equatable {
     /// Formats to write: `md`, `csv`, `tex`, `json` (tables) and `svg` (plots); `results.json`
     /// is always written. Default all.
     public var formats: [String]
+    /// Save the fitted model of each chosen run under `models/` (`encore run --save-model`).
+    public var saveModels = false
 }
 
 /// One model entry with its effective settings (top-level settings patched by the entry).

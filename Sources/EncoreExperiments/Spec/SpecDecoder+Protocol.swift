@@ -4,7 +4,7 @@ extension SpecDecoder {
         "min_interactions", "folds", "fold", "over", "seed", "split_file",
     ]
     static let selectionKeys = ["metric", "patience", "max_epochs", "min_updates"]
-    static let outputKeys = ["directory", "formats"]
+    static let outputKeys = ["directory", "formats", "save_models"]
 
     /// The keys each protocol kind takes besides `kind`.
     static func parameters(of kind: ProtocolSpec.Kind) -> [String] {
@@ -120,6 +120,7 @@ extension SpecDecoder {
                 formats = names
             }
         }
-        return OutputSpec(directory: directory ?? "results/\(name ?? "experiment")", formats: formats)
+        let saveModels = object.bool("save_models", problems: &problems) ?? false
+        return OutputSpec(directory: directory ?? "results/\(name ?? "experiment")", formats: formats, saveModels: saveModels)
     }
 }

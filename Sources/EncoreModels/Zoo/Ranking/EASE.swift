@@ -121,6 +121,18 @@ public final class EASE: Ranker {
 
     /// `items²` weights.
     public var parameterCount: Int { weights.count }
+
+    /// The item-item weights `B` and the chosen λ.
+    public func exportState() throws -> ModelState {
+        ModelState(names: ["weights", "lambda"], tensors: [weights, Tensor(shape: [1], scalars: [chosenLambda])])
+    }
+
+    /// Puts back the weights `[items, items]` and the chosen λ.
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount, training.itemCount], [1]], model: Self.name)
+        weights = state.tensors[0]
+        chosenLambda = state.tensors[1][0]
+    }
 }
 
 extension EASE {

@@ -101,4 +101,13 @@ public final class ItemKNN: Ranker {
 
     /// Stored (non-zero) similarities.
     public var parameterCount: Int { similarities.withUnsafeBufferPointer { $0.reduce(0) { $1 != 0 ? $0 + 1 : $0 } } }
+
+    /// The pruned similarity matrix.
+    public func exportState() throws -> ModelState { ModelState(names: ["similarities"], tensors: [similarities]) }
+
+    /// Puts back the pruned similarities `[items, items]`.
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount, training.itemCount]], model: Self.name)
+        similarities = state.tensors[0]
+    }
 }

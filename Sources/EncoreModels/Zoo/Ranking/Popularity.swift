@@ -61,4 +61,13 @@ public final class Popularity: Ranker {
 
     /// Popularity trains no parameters.
     public var parameterCount: Int { 0 }
+
+    /// The popularity of each item.
+    public func exportState() throws -> ModelState { ModelState(names: ["counts"], tensors: [counts]) }
+
+    /// Puts back the popularity `[items]`.
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount]], model: Self.name)
+        counts = state.tensors[0]
+    }
 }

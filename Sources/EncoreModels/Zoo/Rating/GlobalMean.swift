@@ -28,4 +28,18 @@ public final class GlobalMean: RatingPredictor, @unchecked Sendable {
     public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
         RatingPredictions(values: [Float](repeating: mean, count: users.count), fallbacks: 0)
     }
+
+    /// The mean.
+    public func exportState() throws -> ModelState {
+        ModelState(names: ["mean"], tensors: [Tensor(shape: [1], scalars: [mean])])
+    }
+
+    /// Puts back the mean.
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[1]], model: Self.name)
+        mean = state.tensors[0][0]
+    }
+
+    /// Supported: the prediction is the same for every user.
+    public var historyScoring: HistoryScoring { .supported }
 }

@@ -52,6 +52,26 @@ public class GroupMeanBaseline: RatingPredictor, @unchecked Sendable {
     public func predict(users: [Int32], items: [Int32]) -> RatingPredictions {
         MeanBaseline.predict(means, keys: Self.groupsByItem ? items : users, globalMean: globalMean)
     }
+
+    /// The per-group means (NaN for a group without training ratings) and the global mean.
+    public func exportState() throws -> ModelState {
+        ModelState(names: ["means", "global mean"],
+                   tensors: [Tensor(shape: [means.count], scalars: means.map { $0 ?? .nan }),
+                             Tensor(shape: [1], scalars: [globalMean])])
+    }
+
+    /// Puts back the means (one per item for `item-mean`, per train row for `user-mean`).
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        let groups = Self.groupsByItem ? training.itemCount : training.train.rows
+        try state.requireShapes([[groups], [1]], model: Self.name)
+        means = state.tensors[0].withUnsafeBufferPointer { $0.map { $0.isNaN ? nil : $0 } }
+        globalMean = state.tensors[1][0]
+    }
+
+    /// `item-mean` predicts the same for every user; `user-mean` needs the user's own ratings.
+    public var historyScoring: HistoryScoring {
+        Self.groupsByItem ? .supported : .unsupported("\(Self.name) predicts each user's own mean training rating; it has nothing for a user it has not seen")
+    }
 }
 
 /// The user-mean baseline (see `GroupMeanBaseline`).
