@@ -15,24 +15,40 @@ public enum EncoreCLI {
     /// `registry` (`run`, `validate`, `models` and `bench model`; `table` reads the names
     /// recorded in result files). Adding a command is one line here.
     public static func commands(registry: ModelRegistry) -> [Command] {
-        [runCommand(registry: registry), validateCommand(registry: registry), tableCommand, modelsCommand(registry: registry),
-         recommendCommand(registry: registry)]
+        commands(registry: registry, childExecutable: nil)
+    }
+
+    /// Every command; `encore run` runs each run in a child process of `childExecutable` when
+    /// given (an executable that answers `encore _run-one` with `registry`), else in this process.
+    static func commands(registry: ModelRegistry, childExecutable: String?) -> [Command] {
+        [runCommand(registry: registry, childExecutable: childExecutable), validateCommand(registry: registry), tableCommand,
+         modelsCommand(registry: registry), recommendCommand(registry: registry)]
             + dataCommands + benchCommands(registry: registry)
     }
 
     /// The entry point of an `encore` executable: tunes the allocator to keep freed memory
     /// (training frees and reallocates the same large buffers every batch), runs the command
-    /// line of this process with `registry`, and exits with the command's code.
+    /// line of this process with `registry`, and exits with the command's code. `encore run`
+    /// runs each run in a child process of this same executable (`encore _run-one`, which this
+    /// entry point answers), so the executable of a package that adds models isolates its runs too.
     /// - Parameter registry: the models specs and commands may name (default: the zoo).
     public static func main(registry: ModelRegistry = .standard) -> Never {
         AllocatorTuning.retainFreedMemory()
-        exit(run(Array(CommandLine.arguments.dropFirst()), registry: registry))
+        exit(run(Array(CommandLine.arguments.dropFirst()), registry: registry, childExecutable: ChildRun.currentExecutable()))
     }
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit code.
+    /// `encore run` runs its runs in this process, one at a time (without `--jobs` or
+    /// `--timeout`): the caller's executable may not answer the child processes' command.
     /// - Parameter registry: the models specs and commands may name (default: the zoo).
     public static func run(_ arguments: [String], registry: ModelRegistry = .standard) -> Int32 {
-        let commands = commands(registry: registry)
+        run(arguments, registry: registry, childExecutable: nil)
+    }
+
+    /// Runs the tool on `arguments`; `childExecutable` as in `commands(registry:childExecutable:)`.
+    static func run(_ arguments: [String], registry: ModelRegistry, childExecutable: String?) -> Int32 {
+        if arguments.first == ChildRun.commandName { return ChildRun.serve(registry: registry) }
+        let commands = commands(registry: registry, childExecutable: childExecutable)
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             print(topLevelHelp)
             return 0

@@ -8,8 +8,8 @@ import Darwin
 /// Ctrl-C (SIGINT) during `encore run`: one line on standard error (and in `run.log`) with the
 /// command that resumes the experiment, then exit code 130.
 ///
-/// The handler does only what a signal handler may: `write(2)` of bytes prepared by `install`
-/// and `_exit(2)`. Every run recorded so far is already in `results.json` (each is written
+/// The handler does only what a signal handler may: `kill(2)` of the runs' child processes,
+/// `write(2)` of bytes prepared by `install` and `_exit(2)`. Every run recorded so far is already in `results.json` (each is written
 /// atomically when it ends), and the interrupted run continues from its last checkpoint on
 /// `--resume`, so nothing needs saving on the way out; the directory lock goes with the process.
 enum InterruptHandler {
@@ -66,8 +66,10 @@ enum InterruptHandler {
     }
 }
 
-/// The SIGINT handler: async-signal-safe calls only.
+/// The SIGINT handler: async-signal-safe calls only. The runs' child processes are killed first
+/// (each run's checkpoint is written atomically, so none is left half-written).
 private func handleInterrupt(_ signal: Int32) {
+    ChildProcessTable.killAll()
     if let text = InterruptHandler.terminalText { _ = writeBytes(STDERR_FILENO, text.baseAddress, text.count) }
     if InterruptHandler.logDescriptor >= 0, let text = InterruptHandler.logText {
         _ = writeBytes(InterruptHandler.logDescriptor, text.baseAddress, text.count)

@@ -3,8 +3,9 @@ import Foundation
 
 extension EncoreCLI {
     /// `encore run SPEC ...`: runs an experiment and writes its results, tables and plots;
-    /// model names resolve through `registry`.
-    static func runCommand(registry: ModelRegistry) -> Command { Command(
+    /// model names resolve through `registry`. Each run is a child process of `childExecutable`
+    /// when given, else runs in this process.
+    static func runCommand(registry: ModelRegistry, childExecutable: String?) -> Command { Command(
         name: "run",
         overview: "Run an experiment spec: train, select on validation, test, and write tables and plots.",
         arguments: [ArgumentSpec("SPEC", "The experiment spec (JSON).")],
@@ -18,6 +19,8 @@ extension EncoreCLI {
             .flag("save-model", "Keep the fitted model of each chosen run in models/ (see 'encore recommend')."),
             .value("output", "DIR", "Write results to DIR instead of the spec's output.directory."),
             .value("checkpoint-every", "N", "Write a checkpoint every N epochs (default 5; 0 disables)."),
+            .value("jobs", "N", "Run N runs at once, each in its own process (default 1)."),
+            .value("timeout", "SECONDS", "Stop a run after SECONDS and record it as failed."),
             memoryLimitOption,
             .flag("quiet", "Print nothing but errors and the final table."),
         ],
@@ -34,6 +37,12 @@ extension EncoreCLI {
             Ctrl-C stops the experiment with exit code 130 after printing the command that
             resumes it (the same arguments plus --resume): finished runs are kept and the
             interrupted run continues from its last checkpoint (see --checkpoint-every).
+
+            Each run (model, grid point, seed) runs in a child process of encore, so its peak
+            memory is its own, and a crash, a kill by the out-of-memory killer or --timeout
+            makes that run a failed record with the reason while the experiment goes on (exit
+            code 1 at the end). --jobs N runs N such processes at once; --threads is per
+            process, so keep jobs x threads at or below the number of cores.
 
             After loading the data and before building any model, every run's memory is
             estimated for the loaded data; a run over the memory limit (--memory-limit, else
@@ -60,6 +69,16 @@ extension EncoreCLI {
         options.outputDirectory = arguments.value("output")
         options.checkpointInterval = try arguments.int("checkpoint-every", default: 5, range: 0...1_000_000) ?? 5
         options.memoryLimit = try memoryLimit(arguments)
+        options.jobs = try arguments.int("jobs", default: 1, range: 1...256) ?? 1
+        options.timeout = try arguments.double("timeout")
+        if let timeout = options.timeout, timeout <= 0 {
+            throw UsageError("--timeout expects a number of seconds above 0, got '\(arguments.value("timeout") ?? "")'")
+        }
+        if let childExecutable {
+            options.isolation = .childProcesses(executable: childExecutable)
+        } else if options.jobs > 1 || options.timeout != nil {
+            throw UsageError("--jobs and --timeout need each run in a child process, which only an executable started by EncoreCLI.main runs")
+        }
         let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
         InterruptHandler.install(line: InterruptHandler.resumeLine(
             program: CommandLine.arguments.first ?? "encore", arguments: arguments.raw))

@@ -22,6 +22,9 @@ import Darwin
 /// With `openLog(at:append:)`, every plain line (whatever the mode, `--quiet` included) is also
 /// appended to a log file (`run.log`); lines written before the log opens are kept and written
 /// first.
+///
+/// A reporter made with `init(forwardingTo:)` shows nothing: it hands each call on as a
+/// `ProgressEvent` (a run's child process sends them to `encore run`, whose reporter shows them).
 public final class ProgressReporter: @unchecked Sendable {
     /// How progress is shown.
     public enum Mode: Sendable, Equatable {
@@ -60,6 +63,8 @@ public final class ProgressReporter: @unchecked Sendable {
     private var liveLineOpen = false
     /// Runs this invocation will train (0: unknown, no experiment ETA).
     private var runsToTrain = 0
+    /// Runs trained at the same time (`--jobs`).
+    private var parallelRuns = 1
     private var runsFinished = 0
     private var finishedSeconds = 0.0
     /// The log file's descriptor once open.
@@ -67,6 +72,8 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Lines kept until the log opens (nil once it is open).
     private var pendingLog: [String]? = []
     private static let pendingLimit = 10_000
+    /// Where calls go as events instead of being shown; nil for a reporter that shows them.
+    private let forward: (@Sendable (ProgressEvent) -> Void)?
 
     /// Creates a reporter.
     /// - Parameters:
@@ -81,6 +88,23 @@ public final class ProgressReporter: @unchecked Sendable {
         self.mode = mode
         self.write = write
         self.clock = clock
+        forward = nil
+    }
+
+    /// Creates a reporter that shows nothing and hands every call to `forward` as an event
+    /// (called with the reporter's lock held, so events arrive whole and in order).
+    init(forwardingTo forward: @escaping @Sendable (ProgressEvent) -> Void) {
+        mode = .quiet
+        write = { _ in }
+        clock = { 0 }
+        self.forward = forward
+    }
+
+    /// Hands `event` on and returns true when this reporter forwards. Call with the lock held.
+    private func forwarded(_ event: @autoclosure () -> ProgressEvent) -> Bool {
+        guard let forward else { return false }
+        forward(event())
+        return true
     }
 
     deinit {
@@ -113,10 +137,12 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     /// The experiment's run list is known: this invocation will train `toTrain` runs (runs
-    /// finished before `--resume` are not counted), the base of the experiment ETA.
-    public func experimentStarted(toTrain: Int) {
+    /// finished before `--resume` are not counted), `parallel` at a time (`--jobs`), the base
+    /// of the experiment ETA.
+    public func experimentStarted(toTrain: Int, parallel: Int = 1) {
         lock.withLock {
             runsToTrain = toTrain
+            parallelRuns = max(1, parallel)
             runsFinished = 0
             finishedSeconds = 0
         }
@@ -135,6 +161,9 @@ public final class ProgressReporter: @unchecked Sendable {
         position: (index: Int, count: Int)? = nil, resuming: Bool = false
     ) {
         lock.withLock {
+            if forwarded(.runStarted(
+                runID: runID, label: label, gridPoint: gridPoint, seed: seed, totalEpochs: totalEpochs, index: position?.index,
+                count: position?.count, resuming: resuming)) { return }
             let run = Run(
                 name: gridPoint.isEmpty ? label : "\(label) \(gridPoint)", seed: seed, totalEpochs: totalEpochs, started: clock(),
                 position: position.map { "run \($0.index)/\($0.count)" }, resuming: resuming)
@@ -156,6 +185,9 @@ public final class ProgressReporter: @unchecked Sendable {
         runID: String, epoch: Int, totalEpochs: Int? = nil, loss: Double?, validation: (metric: String, value: Double)? = nil
     ) {
         lock.withLock {
+            if forwarded(.epochFinished(
+                runID: runID, epoch: epoch, totalEpochs: totalEpochs, loss: loss, metric: validation?.metric,
+                value: validation?.value)) { return }
             guard var run = runs[runID] else { return }
             if let totalEpochs, totalEpochs != run.totalEpochs {
                 run.totalEpochs = totalEpochs  // the model's own default when the spec sets no maximum
@@ -197,6 +229,7 @@ public final class ProgressReporter: @unchecked Sendable {
     /// A run ended; `outcome` is a short summary (`ok, test ndcg@100 0.4210` or a failure reason).
     public func runFinished(runID: String, outcome: String) {
         lock.withLock {
+            if forwarded(.runFinished(runID: runID, outcome: outcome)) { return }
             let run = runs.removeValue(forKey: runID)
             let elapsed = run.map { clock() - $0.started } ?? 0
             if run != nil {
@@ -211,31 +244,34 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// A free-standing message (skipped runs, warnings), printed on its own line unless quiet.
     public func message(_ text: String) {
-        lock.withLock { emitLine(text) }
+        lock.withLock { if !forwarded(.message(text)) { emitLine(text) } }
     }
 
     /// Text that goes to the log only (the final table, which standard output shows).
     public func logOnly(_ text: String) {
-        lock.withLock { logLine(text) }
+        lock.withLock { if !forwarded(.logOnly(text)) { logLine(text) } }
     }
 
     /// The time left for the runs not finished yet: the mean duration of the finished runs
-    /// times the runs left, less what the current run has already taken (its own ETA when it
-    /// has one); nil before the first run finishes. Call with the lock held.
+    /// times the runs left, less what the runs in progress have already taken (the reporting
+    /// run's own ETA when it has one, standing for each run in progress), shared among the runs
+    /// trained at the same time; nil before the first run finishes. Call with the lock held.
     private func experimentETA(currentElapsed: Double, currentETA: Double?) -> Double? {
         guard runsToTrain > 0, runsFinished > 0 else { return nil }
         let mean = finishedSeconds / Double(runsFinished)
         let unfinished = max(0, runsToTrain - runsFinished)
         guard unfinished > 0 else { return nil }
         let current = currentETA ?? max(0, mean - currentElapsed)
-        let started = runs.isEmpty ? 0 : 1
-        return current * Double(started) + mean * Double(unfinished - started)
+        let started = min(runs.count, unfinished)
+        let work = current * Double(started) + mean * Double(unfinished - started)
+        return work / Double(min(parallelRuns, unfinished))
     }
 
     /// A warning the user must see (`warning: TEXT`), printed on its own line even when quiet:
     /// something was wrong and the run worked around it (a damaged checkpoint).
     public func warning(_ text: String) {
         lock.withLock {
+            if forwarded(.warning(text)) { return }
             guard mode == .quiet else { return emitLine("warning: " + text) }
             logLine("warning: " + text)
             write("warning: " + text + "\n")

@@ -127,11 +127,6 @@ public final class ResultStore: @unchecked Sendable {
         }
     }
 
-    /// `runs/<run_id>/`.
-    public func runDirectory(_ runID: String) -> URL {
-        directory.appendingPathComponent("runs").appendingPathComponent(runID)
-    }
-
     private func encode(_ file: ResultsFile) throws -> Data {
         do { return try file.encoded() } catch {
             throw ResultStoreError.io(path: directory.path, reason: "cannot encode results: \(error)")

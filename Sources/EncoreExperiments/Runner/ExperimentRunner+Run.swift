@@ -4,7 +4,7 @@ import Foundation
 extension ExperimentRunner {
     /// Fits, selects and tests one run; a model failure becomes a failed record.
     /// - Parameter position: the run's 1-based place in this invocation's run list and its length.
-    func execute(_ plan: RunPlan, position: (index: Int, count: Int), data: PreparedSetting, store: ResultStore) throws -> RunRecord {
+    func execute(_ plan: RunPlan, position: (index: Int, count: Int), data: PreparedSetting, store: any RunFileStore) throws -> RunRecord {
         let setting = data.setting
         var record = RunRecord(
             model: plan.model, label: plan.label, config: plan.config, gridPoint: .object(plan.gridPoint),

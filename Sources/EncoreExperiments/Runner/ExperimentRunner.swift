@@ -19,6 +19,13 @@ public struct RunOptions: Sendable {
     /// Runs estimated to need more memory are refused, with the loaded data's sizes, before
     /// any model is built.
     public var memoryLimit = MemoryLimit.machineDefault
+    /// Where each run executes (`RunIsolation`).
+    public var isolation = RunIsolation.inProcess
+    /// Runs trained at the same time, each in its own child process (`.childProcesses` only).
+    public var jobs = 1
+    /// A run's child process still going after this many seconds is killed and the run
+    /// recorded as failed (`.childProcesses` only); nil for no limit.
+    public var timeout: Double?
 
     /// Default options: a fresh, unsharded run.
     public init() {}
@@ -101,18 +108,19 @@ public final class ExperimentRunner: @unchecked Sendable {
         let finished = options.resume ? store.finishedRunIDs : []
         let failedBefore = Set(store.results.runs.filter { $0.status != .ok }.map(\.runID))
         var outcome = ExperimentOutcome(directory: directory, succeeded: 0, failed: 0, skipped: 0, markdown: "")
-        progress.experimentStarted(toTrain: plans.filter { !finished.contains($0.id) }.count)
+        var toRun: [(position: Int, plan: RunPlan)] = []
         for (position, plan) in plans.enumerated() {
-            if position > 0 && plans[position - 1].modelIndex != plan.modelIndex { gramCache.removeAll() }
             if finished.contains(plan.id) {
                 outcome.skipped += 1
                 if failedBefore.contains(plan.id) { outcome.skippedFailed += 1 }
                 continue
             }
-            let record = try execute(plan, position: (position + 1, plans.count), data: prepared[plan.settingIndex], store: store)
-            try store.append(record)
-            if record.status == .ok { outcome.succeeded += 1 } else { outcome.failed += 1 }
+            toRun.append((position + 1, plan))
         }
+        progress.experimentStarted(toTrain: toRun.count, parallel: options.isolation == .inProcess ? 1 : options.jobs)
+        let counts = try runAll(toRun, count: plans.count, prepared: prepared, store: store)
+        outcome.succeeded = counts.succeeded
+        outcome.failed = counts.failed
         gramCache.removeAll()
         try publishModels(store: store, prepared: prepared, contexts: contexts)
         outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)

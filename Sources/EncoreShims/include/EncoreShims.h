@@ -1,5 +1,6 @@
-// The few things Encore's Swift code needs from C: a software-prefetch hint and the CPU's
-// vector features (for choosing the GEMM micro-kernel at run time). No compiler flags: the
+// The few things Encore's Swift code needs from C: a software-prefetch hint, the CPU's
+// vector features (for choosing the GEMM micro-kernel at run time) and `prctl` (variadic, so
+// Swift cannot call it) for a run's child process. No compiler flags: the
 // functions here are plain C that any target CPU runs.
 #ifndef ENCORE_SHIMS_H
 #define ENCORE_SHIMS_H
@@ -22,5 +23,11 @@ int encore_cpu_has_avx512(void);
 /// 1 when the CPU and the operating system support AVX2 and FMA (the baseline that x86-64
 /// builds of Encore are compiled for), else 0. Always 1 off x86-64.
 int encore_cpu_has_avx2_fma(void);
+
+/// Asks the kernel to send SIGKILL to the calling process when the thread that started it ends
+/// (Linux `prctl(PR_SET_PDEATHSIG)`; the parent process ending ends that thread). Returns 0 on
+/// success, -1 on failure or where the call does not exist (it is then the caller's job to notice
+/// the parent's end some other way).
+int encore_die_with_parent(void);
 
 #endif
