@@ -27,7 +27,7 @@ final class PlotTests: XCTestCase {
 
     func testCurvesPlotIsWellFormedWithALinePerModelAndPanel() {
         let table = ResultTable(results: ResultsFixture.merged)
-        var series = CurvesPlot.series(from: table)
+        var series = CurvesPlot.series(from: table, colors: PlotColors(labels: table.rows.map(\.label)))
         XCTAssertEqual(series.map(\.label), ["Strong", "Weak", "Twin"])
         series[1].label = "Weak <b>&\"quoted\"'"
         let svg = CurvesPlot.svg(series: series, validationMetric: "ndcg@100", title: "A & B")
@@ -42,7 +42,8 @@ final class PlotTests: XCTestCase {
 
     func testSummaryPlotHasIntervalsBestFirst() {
         let table = ResultTable(results: ResultsFixture.merged)
-        let (entries, note) = SummaryPlot.entries(from: table, metric: "ndcg@100", perUser: ResultsFixture.perUser)
+        let (entries, note) = SummaryPlot.entries(from: table, metric: "ndcg@100", perUser: ResultsFixture.perUser,
+                                                  colors: PlotColors(labels: ["Weak", "Strong", "Twin"]))
         XCTAssertEqual(entries.first?.label, "Strong")
         XCTAssertEqual(entries.last?.label, "Weak")
         XCTAssertTrue(entries.allSatisfy { $0.lower < $0.mean && $0.mean < $0.upper })

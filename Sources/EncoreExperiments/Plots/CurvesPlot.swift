@@ -2,7 +2,10 @@ import Foundation
 
 /// `curves.svg`: two panels side by side, the validation metric per epoch and the training loss
 /// per epoch, one line per model label, and a shared legend underneath. The selected epoch
-/// (epochs to best) is marked with a ring on the validation line.
+/// (epochs to best) is marked with a ring on the validation line; models without epochs (closed
+/// form) are horizontal dashed lines at their validation value. Each panel's vertical range is
+/// robust (`PlotAxis.init(values:core:)`): values far beyond the settled part of the curves are
+/// cut at the panel's edge and marked with a triangle there.
 public enum CurvesPlot {
     /// One line of the plot.
     public struct Series: Sendable, Hashable {
@@ -12,72 +15,173 @@ public enum CurvesPlot {
         public var curve: [CurvePoint]
         /// The selected epoch, marked on the validation line.
         public var bestEpoch: Int?
-        /// The palette index (the table row), so a model has one colour in every plot.
-        public var colorIndex: Int
+        /// A closed-form model's validation value, drawn as a horizontal reference line across
+        /// the validation panel; `curve` is not drawn when it is set.
+        public var reference: Double?
+        /// The line colour (`PlotColors`).
+        public var color: String
 
         /// Creates a series.
-        public init(label: String, curve: [CurvePoint], bestEpoch: Int?, colorIndex: Int) {
+        public init(label: String, curve: [CurvePoint], bestEpoch: Int?, reference: Double? = nil, color: String) {
             self.label = label
             self.curve = curve
             self.bestEpoch = bestEpoch
-            self.colorIndex = colorIndex
+            self.reference = reference
+            self.color = color
         }
     }
 
-    /// One series per table row with a curve: the lowest seed's run at the chosen grid point
-    /// (curves of different seeds stop at different epochs, so they are not averaged).
-    public static func series(from table: ResultTable) -> [Series] {
-        table.rows.enumerated().compactMap { index, row in
+    /// How far beyond the settled values an axis reaches, in spans of them (`PlotAxis`).
+    static let reach = 1.0
+
+    /// One series per table row: for a gradient model the lowest seed's run at the chosen grid
+    /// point (curves of different seeds stop at different epochs, so they are not averaged); for
+    /// a closed-form model (no run with a selected epoch, at most one curve point) a reference
+    /// line at the lowest seed's validation value. Rows with neither are left out.
+    public static func series(from table: ResultTable, colors: PlotColors) -> [Series] {
+        table.rows.compactMap { row in
+            let color = colors.color(row.label)
+            if row.runs.allSatisfy({ $0.epochsToBest == nil && $0.curve.count <= 1 }) {
+                guard let run = row.runs.first,
+                      let value = run.validation[table.context.selectionMetric] ?? run.curve.first?.validation,
+                      value.isFinite else { return nil }
+                return Series(label: row.label, curve: [], bestEpoch: nil, reference: value, color: color)
+            }
             guard let run = row.runs.first(where: { !$0.curve.isEmpty }) else { return nil }
-            return Series(label: row.label, curve: run.curve, bestEpoch: run.epochsToBest, colorIndex: index)
+            return Series(label: row.label, curve: run.curve, bestEpoch: run.epochsToBest, color: color)
         }
     }
 
     /// The SVG document. Losses are drawn on a log scale when they are all positive and span
     /// more than 20x (models' losses differ in scale); non-finite losses are left out.
-    /// - Parameter withoutCurves: labels of models that train without epochs (closed form),
-    ///   named in a note under the legend.
-    public static func svg(series: [Series], validationMetric: String, title: String, withoutCurves: [String] = []) -> String {
-        let panelWidth = 390.0, panelHeight = 300.0, gap = 110.0, marginLeft = 80.0, top = 70.0
+    /// - Parameters:
+    ///   - title: the heading (the experiment, and its setting in a comparison spec).
+    ///   - subtitle: a smaller line under the heading (the dataset), shortened to fit.
+    ///   - withoutCurves: labels of models with neither a curve nor a validation value, named
+    ///     in a note under the legend.
+    public static func svg(series: [Series], validationMetric: String, title: String, subtitle: String? = nil,
+                           withoutCurves: [String] = []) -> String {
+        let panelWidth = 390.0, panelHeight = 300.0, gap = 110.0, marginLeft = 80.0
+        let top = subtitle == nil ? 70.0 : 84.0
         let width = marginLeft + 2 * panelWidth + gap + 30
         var canvas = SVGCanvas(width: width, height: 0)
-        let epochs = series.flatMap { $0.curve.map { Double($0.epoch) } }
+        let curves = series.filter { $0.reference == nil }, references = series.filter { $0.reference != nil }
+        let epochs = curves.flatMap { $0.curve.map { Double($0.epoch) } }
         let xAxis = PlotAxis(values: epochs.isEmpty ? [1, 2] : [1] + epochs)
-        let validations = series.flatMap { $0.curve.compactMap(\.validation) }
-        let losses = series.flatMap { $0.curve.map(\.loss) }.filter { $0.isFinite }
+
+        let validationAxis = PlotAxis(values: curves.flatMap { $0.curve.compactMap(\.validation) } + references.compactMap(\.reference),
+                                      core: curves.flatMap(settledValidation) + references.compactMap(\.reference), reach: reach)
         let validationPanel = PlotPanel(left: marginLeft, top: top, width: panelWidth, height: panelHeight,
-                                        xAxis: xAxis, yAxis: PlotAxis(values: validations.isEmpty ? [0, 1] : validations))
-        let lossAxis = PlotAxis(values: losses.isEmpty ? [0, 1] : losses, allowLog: true)
+                                        xAxis: xAxis, yAxis: validationAxis)
+        let losses = curves.flatMap { $0.curve.map(\.loss) }.filter { $0.isFinite }
+        let lossAxis = PlotAxis(values: losses, core: curves.flatMap { settled($0.curve.map(\.loss).filter { $0.isFinite }) },
+                                reach: reach, allowLog: true)
         let lossPanel = PlotPanel(left: marginLeft + panelWidth + gap, top: top, width: panelWidth, height: panelHeight,
                                   xAxis: xAxis, yAxis: lossAxis)
+
         canvas.text(title, width / 2, 28, size: 17, anchor: "middle", weight: "bold")
+        if let subtitle {
+            canvas.text(shortened(subtitle, toWidth: width - 40, size: 12), width / 2, 48, size: 12, anchor: "middle", fill: "#555")
+        }
         canvas.drawAxes(validationPanel, title: "Validation \(validationMetric)", xTitle: "Epoch", yTitle: validationMetric)
         canvas.drawAxes(lossPanel, title: "Training loss", xTitle: "Epoch",
                         yTitle: lossAxis.logarithmic ? "Loss (log scale)" : "Loss")
-        for line in series {
-            let color = SVGCanvas.color(line.colorIndex)
-            let validationPoints = line.curve.compactMap { point in
-                point.validation.map { (x: validationPanel.x(Double(point.epoch)), y: validationPanel.y($0)) }
+        canvas.clipRectangle(id: "encore-validation-panel", validationPanel.left, validationPanel.top, panelWidth, panelHeight)
+        canvas.clipRectangle(id: "encore-loss-panel", lossPanel.left, lossPanel.top, panelWidth, panelHeight)
+
+        for line in references {
+            let y = validationPanel.y(line.reference!)
+            canvas.line(validationPanel.left, y, validationPanel.left + panelWidth, y, stroke: line.color, width: 2, dash: "7 4")
+        }
+        var clipped = 0
+        for line in curves {
+            let validation = line.curve.compactMap { point in point.validation.map { (epoch: point.epoch, value: $0) } }
+            clipped += canvas.drawCurve(validation, in: validationPanel, color: line.color, clip: "encore-validation-panel")
+            if let best = line.bestEpoch, let point = validation.first(where: { $0.epoch == best }), validationAxis.contains(point.value) {
+                canvas.circle(validationPanel.x(Double(best)), validationPanel.y(point.value), radius: 5, fill: "white", stroke: line.color)
             }
-            canvas.polyline(validationPoints, stroke: color)
-            if validationPoints.count == 1 { canvas.circle(validationPoints[0].x, validationPoints[0].y, radius: 3, fill: color) }
-            if let best = line.bestEpoch, let point = line.curve.first(where: { $0.epoch == best }), let value = point.validation {
-                canvas.circle(validationPanel.x(Double(best)), validationPanel.y(value), radius: 5, fill: "white", stroke: color)
-            }
-            let lossPoints = line.curve.filter { $0.loss.isFinite && (!lossAxis.logarithmic || $0.loss > 0) }
-                .map { (x: lossPanel.x(Double($0.epoch)), y: lossPanel.y($0.loss)) }
-            canvas.polyline(lossPoints, stroke: color)
-            if lossPoints.count == 1 { canvas.circle(lossPoints[0].x, lossPoints[0].y, radius: 3, fill: color) }
+            let loss = line.curve.filter { $0.loss.isFinite && (!lossAxis.logarithmic || $0.loss > 0) }.map { (epoch: $0.epoch, value: $0.loss) }
+            clipped += canvas.drawCurve(loss, in: lossPanel, color: line.color, clip: "encore-loss-panel")
         }
         if series.isEmpty {
             canvas.text("No training curves recorded", width / 2, top + panelHeight / 2, size: 14, anchor: "middle", fill: "#888")
+        } else if losses.isEmpty {
+            canvas.text("No training loss (closed-form models only)", lossPanel.left + panelWidth / 2, top + panelHeight / 2,
+                        size: 13, anchor: "middle", fill: "#888")
         }
+
         let legendTop = top + panelHeight + 58
-        let legendHeight = canvas.drawLegend(series.map { ($0.label, $0.colorIndex) }, left: marginLeft, top: legendTop, width: width - marginLeft - 20)
-        var note = "Rings mark the epoch selected on validation."
-        if !withoutCurves.isEmpty { note += " No per-epoch curve (closed form): " + withoutCurves.joined(separator: ", ") + "." }
-        canvas.text(note, marginLeft, legendTop + legendHeight + 14, size: 11, fill: "#666")
-        canvas.height = legendTop + legendHeight + 28
-        return canvas.render(title: title)
+        let items = series.map { LegendItem(label: $0.label, color: $0.color, dashed: $0.reference != nil) }
+        let legendHeight = canvas.drawLegend(items, left: marginLeft, top: legendTop, width: width - marginLeft - 20)
+        var notes: [String] = []
+        if curves.contains(where: { $0.bestEpoch != nil }) { notes.append("Rings mark the epoch selected on validation.") }
+        if !references.isEmpty {
+            notes.append("Dashed lines: models trained in closed form (no epochs), at their validation \(validationMetric).")
+        }
+        if clipped > 0 {
+            notes.append("Triangles on a panel's edge: \(clipped) value\(clipped == 1 ? "" : "s") beyond the axis, clipped so that "
+                         + "the settled curves fill the panel.")
+        }
+        if !withoutCurves.isEmpty { notes.append("No curve or validation value: " + withoutCurves.joined(separator: ", ") + ".") }
+        var y = legendTop + legendHeight + 14
+        for note in notes {
+            canvas.text(note, marginLeft, y, size: 11, fill: "#666")
+            y += 15
+        }
+        canvas.height = y + (notes.isEmpty ? 14 : 0)
+        return canvas.render(title: subtitle.map { "\(title) (\($0))" } ?? title)
+    }
+
+    /// The settled part of a curve, which the axis shows whole: every value after the first
+    /// tenth of the points and after the first point; all of a curve of fewer than five points.
+    static func settled(_ values: [Double]) -> [Double] {
+        values.count < 5 ? values : Array(values[max(1, values.count / 10)...])
+    }
+
+    /// A series' settled validation values and its selected epoch's value.
+    private static func settledValidation(_ line: Series) -> [Double] {
+        let values = line.curve.compactMap(\.validation)
+        let best = line.bestEpoch.flatMap { epoch in line.curve.first { $0.epoch == epoch }?.validation }
+        return settled(values) + (best.map { [$0] } ?? [])
+    }
+
+    /// `text` cut to about `width` with an ellipsis.
+    private static func shortened(_ text: String, toWidth width: Double, size: Double) -> String {
+        let limit = Int(width / (size * 0.6))
+        return text.count <= limit ? text : String(text.prefix(max(1, limit - 1))) + "…"
+    }
+}
+
+extension SVGCanvas {
+    /// Draws one curve in `panel`, cut at the panel's edges (clip path `clip`), a dot for a
+    /// single point, and a triangle at the edge for each stretch of consecutive points beyond
+    /// the axis (at its most extreme point, pointing outwards). Returns the points clipped.
+    mutating func drawCurve(_ points: [(epoch: Int, value: Double)], in panel: PlotPanel, color: String, clip: String) -> Int {
+        let positions = points.map { (x: panel.x(Double($0.epoch)), y: panel.y($0.value)) }
+        polyline(positions, stroke: color, clip: clip)
+        if points.count == 1, panel.yAxis.contains(points[0].value) { circle(positions[0].x, positions[0].y, radius: 3, fill: color) }
+        var clipped = 0
+        var stretch: (above: Bool, index: Int)?
+        func finish() {
+            guard let (above, index) = stretch else { return }
+            let x = positions[index].x
+            let edge = above ? panel.top : panel.top + panel.height, inward = above ? 1.0 : -1.0
+            polygon([(x, edge + inward), (x - 5, edge + 9 * inward), (x + 5, edge + 9 * inward)], fill: color, stroke: "white")
+            stretch = nil
+        }
+        for (index, point) in points.enumerated() {
+            guard !panel.yAxis.contains(point.value) else { finish(); continue }
+            clipped += 1
+            let above = panel.yAxis.fraction(point.value) > 1
+            if let current = stretch, current.above == above {
+                let further = above ? point.value > points[current.index].value : point.value < points[current.index].value
+                if further { stretch = (above, index) }
+            } else {
+                finish()
+                stretch = (above, index)
+            }
+        }
+        finish()
+        return clipped
     }
 }

@@ -37,21 +37,37 @@ extension SVGCanvas {
         text(yTitle, panel.left - 52, middle, size: 12, anchor: "middle", rotate: -90)
     }
 
-    /// Draws a legend of coloured line swatches (label, palette index), wrapping into rows
-    /// within `width`; returns the height used.
+    /// Draws a legend of line swatches (solid, or dashed for reference lines), wrapping into
+    /// rows within `width`; returns the height used.
     @discardableResult
-    mutating func drawLegend(_ items: [(label: String, colorIndex: Int)], left: Double, top: Double, width: Double) -> Double {
+    mutating func drawLegend(_ items: [LegendItem], left: Double, top: Double, width: Double) -> Double {
         var x = left, y = top + 10
-        for (label, index) in items {
-            let itemWidth = 34 + Double(label.count) * 7
+        for item in items {
+            let itemWidth = 34 + Self.textWidth(item.label, size: 12)
             if x > left, x + itemWidth > left + width {
                 x = left
                 y += 20
             }
-            line(x, y - 4, x + 22, y - 4, stroke: Self.color(index), width: 3)
-            text(label, x + 28, y, size: 12)
+            line(x, y - 4, x + 22, y - 4, stroke: item.color, width: item.dashed ? 2 : 3, dash: item.dashed ? "5 3" : nil)
+            text(item.label, x + 28, y, size: 12)
             x += itemWidth + 12
         }
         return y - top + 10
     }
+
+    /// A generous estimate of the width of `text` in a sans-serif font of `size` (no font
+    /// metrics in a standalone SVG writer): 0.6 em per character.
+    static func textWidth(_ text: String, size: Double) -> Double {
+        Double(text.count) * size * 0.6
+    }
+}
+
+/// One legend entry: a label and its line style.
+struct LegendItem {
+    /// The text.
+    var label: String
+    /// The line colour.
+    var color: String
+    /// Whether the swatch is dashed (a reference line).
+    var dashed: Bool = false
 }

@@ -42,10 +42,28 @@ struct SVGCanvas {
         elements.append(element + "/>")
     }
 
-    mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2) {
+    /// A line through `points`; `dash` is an SVG dash pattern, `clip` the ID of a clip path
+    /// (`clipRectangle`) that cuts the line at a panel's edges.
+    mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2, dash: String? = nil, clip: String? = nil) {
         guard points.count > 1 else { return }
         let list = points.map { "\(Self.number($0.x)),\(Self.number($0.y))" }.joined(separator: " ")
-        elements.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>")
+        var element = "<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
+        if let dash { element += " stroke-dasharray=\"\(dash)\"" }
+        if let clip { element += " clip-path=\"url(#\(clip))\"" }
+        elements.append(element + "/>")
+    }
+
+    /// A filled closed shape through `points` (markers), with an optional outline.
+    mutating func polygon(_ points: [(x: Double, y: Double)], fill: String, stroke: String? = nil) {
+        let list = points.map { "\(Self.number($0.x)),\(Self.number($0.y))" }.joined(separator: " ")
+        var element = "<polygon points=\"\(list)\" fill=\"\(fill)\""
+        if let stroke { element += " stroke=\"\(stroke)\" stroke-width=\"1\"" }
+        elements.append(element + "/>")
+    }
+
+    /// Defines a rectangular clip path named `id` for `polyline(clip:)`.
+    mutating func clipRectangle(id: String, _ x: Double, _ y: Double, _ width: Double, _ height: Double) {
+        elements.append("<defs><clipPath id=\"\(Self.escape(id))\"><rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\"/></clipPath></defs>")
     }
 
     mutating func circle(_ x: Double, _ y: Double, radius: Double, fill: String, stroke: String? = nil) {
@@ -77,11 +95,5 @@ struct SVGCanvas {
         text += "<rect x=\"0\" y=\"0\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" fill=\"white\"/>\n"
         text += elements.joined(separator: "\n") + "\n</svg>\n"
         return text
-    }
-
-    /// Colour-blind-safe series colours (Okabe-Ito, then Tableau extras), cycling.
-    static func color(_ index: Int) -> String {
-        let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B", "#7F7F7F", "#BCBD22"]
-        return palette[index % palette.count]
     }
 }

@@ -12,26 +12,27 @@ public enum SummaryPlot {
         public var mean: Double
         /// The interval bounds (equal to `mean` when no interval could be computed).
         public var lower: Double, upper: Double
-        /// The palette index (the table row), so a model has one colour in every plot.
-        public var colorIndex: Int
+        /// The dot and bar colour (`PlotColors`), the label's colour in every plot.
+        public var color: String
 
         /// Creates an entry.
-        public init(label: String, mean: Double, lower: Double, upper: Double, colorIndex: Int) {
+        public init(label: String, mean: Double, lower: Double, upper: Double, color: String) {
             self.label = label
             self.mean = mean
             self.lower = lower
             self.upper = upper
-            self.colorIndex = colorIndex
+            self.color = color
         }
     }
 
     /// Entries for `metric` from a table, best first, with a note saying what the intervals are:
     /// the Student-t 95% interval over seeds when a row has two or more seeds; with one seed,
     /// the interval over that run's test users (from its per-user values), else none.
-    public static func entries(from table: ResultTable, metric: String, perUser: [String: PerUserMetrics]) -> (entries: [Entry], note: String) {
+    public static func entries(from table: ResultTable, metric: String, perUser: [String: PerUserMetrics],
+                               colors: PlotColors) -> (entries: [Entry], note: String) {
         var kinds = Set<String>()
         var entries: [Entry] = []
-        for (rowIndex, row) in table.rows.enumerated() {
+        for row in table.rows {
             guard let cell = row.cells[metric], !cell.mean.isNaN else { continue }
             var halfWidth = 0.0
             if cell.values.count > 1 {
@@ -44,7 +45,7 @@ public enum SummaryPlot {
                 kinds.insert("not available")
             }
             entries.append(Entry(label: row.label, mean: cell.mean, lower: cell.mean - halfWidth, upper: cell.mean + halfWidth,
-                                 colorIndex: rowIndex))
+                                 color: colors.color(row.label)))
         }
         entries.sort { MetricDirection.isBetter($0.mean, than: $1.mean, metric: metric) }
         return (entries, "95% Student-t intervals " + kinds.sorted().joined(separator: "; "))
@@ -76,7 +77,7 @@ public enum SummaryPlot {
         canvas.text("Test \(metric)", labelWidth + plotWidth / 2, top + plotHeight + 40, size: 12, anchor: "middle")
         for (index, entry) in entries.enumerated() {
             let y = top + (Double(index) + 0.5) * rowHeight
-            let color = SVGCanvas.color(entry.colorIndex)
+            let color = entry.color
             canvas.text(entry.label, labelWidth - 12, y + 4, size: 13, anchor: "end")
             if entry.upper > entry.lower {
                 canvas.line(panel.x(entry.lower), y, panel.x(entry.upper), y, stroke: color, width: 2)

@@ -14,6 +14,8 @@ extension ReportWriter {
         var joined = "# \(results.file.experiment)\n\n"
         var files: [URL] = []
         var warnings: [String] = []
+        // One colour per label across the settings, from every label of the experiment.
+        let colors = PlotColors(labels: results.file.runs.map(\.label) + settings.flatMap(\.labels))
         for setting in settings {
             let labels = Set(setting.labels)
             var subset = results.file
@@ -26,7 +28,8 @@ extension ReportWriter {
             } catch {
                 throw ResultStoreError.io(path: folder.path, reason: error.localizedDescription)
             }
-            let written = try write(MergedResults(file: subset, perUser: results.perUser), to: folder, context: setting.context)
+            let written = try write(MergedResults(file: subset, perUser: results.perUser), to: folder, context: setting.context,
+                                    setting: settingName(folder: setting.folder), colors: colors)
             files += written.files
             warnings += written.table.warnings.map { "\(setting.folder): \($0)" }
             // The setting's own table.md starts with the experiment as its title; the joined file
@@ -39,5 +42,13 @@ extension ReportWriter {
         let top = directory.appendingPathComponent("table.md")
         try AtomicFile.write(joined, to: top)
         return (joined, files + [top], warnings)
+    }
+
+    /// A setting's readable name from its folder: `setting-2-rating-holdout` is
+    /// `setting 2: rating-holdout`; other folder names are kept as they are.
+    static func settingName(folder: String) -> String {
+        let parts = folder.split(separator: "-", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "setting", Int(parts[1]) != nil else { return folder }
+        return "setting \(parts[1]): \(parts[2])"
     }
 }
