@@ -122,4 +122,34 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(EncoreCLI.run(["table", shards[0].path, foreign.path, "--quiet"]), ExitCode.usage.rawValue)
         XCTAssertEqual(EncoreCLI.run(["table", root.appendingPathComponent("missing").path]), ExitCode.ioError.rawValue)
     }
+
+    func testMergedRunsFollowTheRunListOrderWhateverTheShardOrder() throws {
+        let root = try temporaryDirectory()
+        let runs = ResultsFixture.file().runs.enumerated().map { position, run in
+            var run = run
+            run.runIndex = position
+            return run
+        }
+        XCTAssertGreaterThanOrEqual(runs.count, 4)
+        // Shard 2 of 2 listed first: reading order would put odd run indices first.
+        let shards = [root.appendingPathComponent("s2"), root.appendingPathComponent("s1")]
+        for (index, shard) in shards.enumerated() {
+            let store = try ResultStore(directory: shard, identity: ResultsFixture.identity(), resume: false)
+            for (position, run) in runs.enumerated() where position % 2 != index { try store.append(run) }
+        }
+        let merged = try MergedResults.load(directories: shards)
+        XCTAssertEqual(merged.file.runs.map(\.runID), runs.map(\.runID))
+
+        // Records without an index (older files) keep the order they were read in.
+        let old = [root.appendingPathComponent("old2"), root.appendingPathComponent("old1")]
+        for (index, shard) in old.enumerated() {
+            let store = try ResultStore(directory: shard, identity: ResultsFixture.identity(), resume: false)
+            for (position, var run) in runs.enumerated() where position % 2 != index {
+                run.runIndex = nil
+                try store.append(run)
+            }
+        }
+        let read = runs.enumerated().filter { $0.offset % 2 == 1 } + runs.enumerated().filter { $0.offset % 2 == 0 }
+        XCTAssertEqual(try MergedResults.load(directories: old).file.runs.map(\.runID), read.map(\.element.runID))
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// each run's per-user metrics: the input of the tables and plots.
 public struct MergedResults: Sendable {
     /// The merged file: runs of every directory (a run ID seen twice keeps an ok record over a
-    /// failed one, else the later directory's), provenance and context of the first directory.
+    /// failed one, else the later directory's) in run-list order when every record has its
+    /// `runIndex` (else in the order read), provenance and context of the first directory.
     public var file: ResultsFile
     /// Per-user test metrics by run ID (ok runs that wrote them).
     public var perUser: [String: PerUserMetrics]
@@ -50,6 +51,14 @@ public struct MergedResults: Sendable {
                 }
             }
         }
-        return MergedResults(file: merged!, perUser: perUser)
+        var file = merged!
+        // Shards record their runs in their own order: put the merged runs back in run-list order
+        // (as an unsharded run records them), so the tables' rows and plots' colours match.
+        if file.runs.allSatisfy({ $0.runIndex != nil }) {
+            file.runs = file.runs.enumerated()
+                .sorted { ($0.element.runIndex!, $0.offset) < ($1.element.runIndex!, $1.offset) }
+                .map(\.element)
+        }
+        return MergedResults(file: file, perUser: perUser)
     }
 }

@@ -43,6 +43,10 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var seed: Int
     /// A unique, file-name-safe identifier (`mult-vae-g3-s1`), the name of `runs/<run_id>/`.
     public var runID: String
+    /// The run's 0-based place in the spec's run list (model entries x grid points x seeds), the
+    /// same in every shard; `encore table` orders merged runs by it. Nil in records written
+    /// before it was recorded.
+    public var runIndex: Int?
     /// Whether the run finished.
     public var status: RunStatus
     /// Why the run failed; nil when `status == .ok`.
@@ -81,7 +85,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
     /// Creates a record; every field after `status` has an empty default.
     public init(
         model: String, label: String, config: JSONValue = [:], gridPoint: JSONValue = [:], seed: Int, runID: String,
-        status: RunStatus = .ok, failure: String? = nil, validation: [String: Double] = [:], test: [String: Double] = [:],
+        runIndex: Int? = nil, status: RunStatus = .ok, failure: String? = nil, validation: [String: Double] = [:], test: [String: Double] = [:],
         epochsToBest: Int? = nil, trainSeconds: Double = 0, evalSeconds: Double = 0, peakMemoryBytes: Int? = nil,
         parameters: Int? = nil, curve: [CurvePoint] = [], testUsers: Int? = nil, skippedUsers: Int? = nil,
         epochCap: Int? = nil, updatesPerEpoch: Int? = nil, stoppedEarly: Bool? = nil, warnings: [String] = []
@@ -92,6 +96,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
         self.gridPoint = gridPoint
         self.seed = seed
         self.runID = runID
+        self.runIndex = runIndex
         self.status = status
         self.failure = failure
         self.validation = validation
@@ -114,6 +119,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
         case model, label, config, seed, status, failure, validation, test, parameters, curve, warnings
         case gridPoint = "grid_point"
         case runID = "run_id"
+        case runIndex = "run_index"
         case epochsToBest = "epochs_to_best"
         case trainSeconds = "train_seconds"
         case evalSeconds = "eval_seconds"
@@ -134,6 +140,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
         gridPoint = try c.decodeIfPresent(JSONValue.self, forKey: .gridPoint) ?? [:]
         seed = try c.decode(Int.self, forKey: .seed)
         runID = try c.decode(String.self, forKey: .runID)
+        runIndex = try c.decodeIfPresent(Int.self, forKey: .runIndex)
         status = try c.decode(RunStatus.self, forKey: .status)
         failure = try c.decodeIfPresent(String.self, forKey: .failure)
         validation = try c.decodeIfPresent([String: Double].self, forKey: .validation) ?? [:]

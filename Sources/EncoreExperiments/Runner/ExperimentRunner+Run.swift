@@ -8,7 +8,7 @@ extension ExperimentRunner {
         let setting = data.setting
         var record = RunRecord(
             model: plan.model, label: plan.label, config: plan.config, gridPoint: .object(plan.gridPoint),
-            seed: plan.seed, runID: plan.id)
+            seed: plan.seed, runID: plan.id, runIndex: plan.index)
         let selection = try Metric(parsing: setting.selection.metric)
         let metrics = try Metric.parse(setting.metrics)
         guard let entry = registry.entry(named: plan.model) else {
