@@ -56,7 +56,7 @@ public final class DLAE: Ranker {
     }()
     public static let configHelp = [
         "lambda": "L2 regularisation added to every item's penalty (lambda >= 0; lambda and dropout not both 0).",
-        "dropout": "Input dropout probability p in [0, 1); it adds p/(1-p) x the item's count in X^T X to its penalty.",
+        "dropout": "Input dropout probability p in [0, 1); it adds p/(1-p) x the item's diagonal entry of X^T X to its penalty.",
         "emphasized": "Count errors only at dropped-out entries (EDLAE: zero diagonal) instead of at every entry (DLAE).",
         "lambda_grid": "If non-empty, the lambdas tried on validation, each with every dropout (Gram computed once); the best is kept.",
         "dropout_grid": "If non-empty, the dropout probabilities tried on validation, each with every lambda.",
