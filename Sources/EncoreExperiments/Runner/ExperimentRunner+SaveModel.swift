@@ -22,7 +22,7 @@ extension ExperimentRunner {
     /// Saves an ok run's fitted model as the candidate `runs/<run_id>/model/`, when models are
     /// saved. A model that cannot export its learned state gets a warning, not a failure.
     /// - Throws: `SavedModelError.io` when the directory cannot be written.
-    func saveModelCandidate(_ model: any Recommender, record: RunRecord, split: Split, data: PreparedSetting, store: ResultStore) throws {
+    func saveModelCandidate(_ model: any Recommender, record: RunRecord, split: Split, data: PreparedSetting, store: any RunFileStore) throws {
         guard savesModels else { return }
         let training = split.trainingData
         let source = SavedModel.Source(
@@ -108,7 +108,7 @@ extension ExperimentRunner {
     }
 
     /// `runs/<run_id>/model`.
-    func candidateDirectory(_ runID: String, store: ResultStore) -> URL {
+    func candidateDirectory(_ runID: String, store: any RunFileStore) -> URL {
         store.runDirectory(runID).appendingPathComponent(Self.candidateFolderName)
     }
 

@@ -179,3 +179,19 @@ public final class DLAE: Ranker {
     /// The dropout values a fit tries.
     static func dropouts(_ config: Config) -> [Float] { config.dropoutGrid.isEmpty ? [config.dropout] : config.dropoutGrid }
 }
+
+extension DLAE {
+    /// The fitted weights `[items, items]` with the chosen λ and dropout probability.
+    public func exportState() throws -> ModelState {
+        ModelState(names: ["weights", "lambda_dropout"],
+                   tensors: [weights, Tensor(shape: [2], scalars: [chosenLambda, chosenDropout])])
+    }
+
+    /// Puts back the weights `[items, items]` and the chosen λ and dropout probability.
+    public func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount, training.itemCount], [2]], model: Self.name)
+        weights = state.tensors[0]
+        chosenLambda = state.tensors[1][0]
+        chosenDropout = state.tensors[1][1]
+    }
+}
