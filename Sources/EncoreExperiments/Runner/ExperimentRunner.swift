@@ -1,8 +1,9 @@
 import EncoreModels
 import Foundation
 
-/// Options of `encore run` beyond the spec.
-public struct RunOptions: Sendable {
+/// Options of `encore run` beyond the spec. A run's child process receives them as they are
+/// (`ChildJob`), so an option that `ExperimentRunner.execute` reads reaches it without more code.
+public struct RunOptions: Sendable, Codable {
     /// Skip finished runs and continue interrupted ones from their last checkpoint.
     public var resume = false
     /// Run only this slice of the run list.
