@@ -171,6 +171,13 @@ final class EndToEndIsolationTests: XCTestCase {
         XCTAssertEqual(try harness.outcomes("two").count, 8)
         XCTAssertEqual(try harness.outcomes("two"), try harness.outcomes("one"))
         XCTAssertTrue(two.stderr.contains("8 runs ok, 0 failed"), two.summary)
+        // Runs are listed in run-list order, whenever they finished: the same table.
+        let ids = { (directory: String) in
+            try XCTUnwrap(try harness.json("\(directory)/results.json")["runs"] as? [[String: Any]]).map { $0["run_id"] as? String ?? "" }
+        }
+        XCTAssertEqual(try ids("two"), try ids("one"))
+        XCTAssertEqual(csvColumns(try harness.read("two/table.csv")).rows.map { $0[0] },
+                       csvColumns(try harness.read("one/table.csv")).rows.map { $0[0] })
 
         // Every progress line is whole: one run's bracket at its start, never a second one.
         let log = try harness.read("two/run.log")

@@ -127,6 +127,19 @@ final class RunIsolationTests: XCTestCase {
         XCTAssertTrue(eta(parallel: 2).hasSuffix("experiment ETA 2m00s"), eta(parallel: 2))
     }
 
+    /// Runs finishing out of order are listed in run-list order (the table's row order).
+    func testRecordsKeepTheRunListOrderWhateverOrderTheyFinishIn() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("encore-order-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ResultStore(directory: directory, identity: ResultsFixture.identity(), resume: false)
+        let order = ["a-g0-s1": 0, "b-g0-s1": 1, "b-g1-s1": 2, "c-g0-s1": 3]
+        for id in ["c-g0-s1", "b-g1-s1", "a-g0-s1", "b-g0-s1", "b-g1-s1"] {
+            try store.append(RunRecord(model: "m", label: String(id.prefix(1)), seed: 1, runID: id), order: order)
+        }
+        XCTAssertEqual(store.results.runs.map(\.runID), ["a-g0-s1", "b-g0-s1", "b-g1-s1", "c-g0-s1"])
+        XCTAssertEqual(try ResultStore.load(directory: directory).runs.map(\.runID), store.results.runs.map(\.runID))
+    }
+
     /// Called as a library function, `run` executes in process, and says so for the options
     /// that need child processes.
     func testInProcessRunsRefuseJobsAndTimeout() throws {

@@ -23,8 +23,11 @@ extension ExperimentRunner {
     /// - Throws: what stops the experiment: an error of a run (in its process or reported by its
     ///   child) that is not the run's own failure, or a store error. With `--jobs`, the runs in
     ///   progress are killed first (their checkpoints stay for `--resume`).
+    /// - Parameter order: every run ID of the run list by its place, the order records keep in
+    ///   `results.json` whenever they finish.
     func runAll(
-        _ runs: [(position: Int, plan: RunPlan)], count: Int, prepared: [PreparedSetting], store: ResultStore
+        _ runs: [(position: Int, plan: RunPlan)], count: Int, order: [String: Int], prepared: [PreparedSetting],
+        store: ResultStore
     ) throws -> (succeeded: Int, failed: Int) {
         guard case let .childProcesses(executable) = options.isolation else {
             var counts = (succeeded: 0, failed: 0)
@@ -44,7 +47,7 @@ extension ExperimentRunner {
                         executable: executable, spawned: { queue.started($0) })
                     // Once the experiment stops, a failure may be the kill that stopped it.
                     guard !queue.stopped || record.status == .ok else { continue }
-                    try store.append(record)
+                    try store.append(record, order: order)
                     queue.finished(ok: record.status == .ok)
                 } catch {
                     queue.stop(error)

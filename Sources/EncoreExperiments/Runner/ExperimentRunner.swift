@@ -113,7 +113,8 @@ public final class ExperimentRunner: @unchecked Sendable {
             toRun.append((position + 1, plan))
         }
         progress.experimentStarted(toTrain: toRun.count, parallel: options.isolation == .inProcess ? 1 : options.jobs)
-        let counts = try runAll(toRun, count: plans.count, prepared: prepared, store: store)
+        let order = Dictionary(plans.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let counts = try runAll(toRun, count: plans.count, order: order, prepared: prepared, store: store)
         outcome.succeeded = counts.succeeded
         outcome.failed = counts.failed
         outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
