@@ -47,6 +47,10 @@ grep -q '^| ease |' "$scratch/run/table.md" || fail "table.md has no ease row"
 grep -q '"model" : "rlae"' "$scratch/run/results.json" || fail "results.json has no rlae run"
 expect_status 0 "$bin" run "$spec" --output "$scratch/run" --resume
 grep -q '0 runs ok, 0 failed, 5 already done' "$scratch/stderr" || fail "'run --resume' reran finished runs"
+# Each run is a child process of this executable (the stock encore does not know dlae).
+expect_status 0 "$bin" run "$spec" --output "$scratch/jobs" --jobs 2 --threads 1 --timeout 600
+grep -q '5 runs ok, 0 failed' "$scratch/stderr" || fail "'run --jobs 2' did not run every run"
+grep -q '^| dlae |' "$scratch/jobs/table.md" || fail "'run --jobs 2' has no dlae row"
 
 expect_status 0 "$bin" table "$scratch/run" --output "$scratch/table" --quiet
 grep -q '^| rlae |' "$scratch/table/table.md" || fail "'table' lost the rlae row"

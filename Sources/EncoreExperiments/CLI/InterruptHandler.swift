@@ -8,10 +8,11 @@ import Darwin
 /// Ctrl-C (SIGINT) during `encore run`: one line on standard error (and in `run.log`) with the
 /// command that resumes the experiment, then exit code 130.
 ///
-/// The handler does only what a signal handler may: `kill(2)` of the runs' child processes,
-/// `write(2)` of bytes prepared by `install` and `_exit(2)`. Every run recorded so far is already in `results.json` (each is written
-/// atomically when it ends), and the interrupted run continues from its last checkpoint on
-/// `--resume`, so nothing needs saving on the way out; the directory lock goes with the process.
+/// The handler does only what a signal handler may: `kill(2)` and `waitpid(2)` of the runs'
+/// child processes, `write(2)` of bytes prepared by `install` and `_exit(2)`. Every run recorded
+/// so far is already in `results.json` (each is written atomically when it ends), and the
+/// interrupted run continues from its last checkpoint on `--resume`, so nothing needs saving on
+/// the way out; the directory lock goes with the process.
 enum InterruptHandler {
     /// What the handler writes to standard error (with a leading newline on a terminal, after
     /// the `^C` the terminal echoes) and to the log.

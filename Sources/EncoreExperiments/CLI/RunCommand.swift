@@ -77,7 +77,8 @@ extension EncoreCLI {
         if let childExecutable {
             options.isolation = .childProcesses(executable: childExecutable)
         } else if options.jobs > 1 || options.timeout != nil {
-            throw UsageError("--jobs and --timeout need each run in a child process, which only an executable started by EncoreCLI.main runs")
+            throw UsageError(
+                "--jobs and --timeout need each run in a child process, which only an executable started by EncoreCLI.main runs")
         }
         let progress = ProgressReporter(mode: .automatic(quiet: arguments.flag("quiet")))
         InterruptHandler.install(line: InterruptHandler.resumeLine(

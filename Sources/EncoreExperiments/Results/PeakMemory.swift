@@ -5,6 +5,10 @@ import Foundation
 /// On Linux this is `VmHWM` from `/proc/self/status`; `reset()` writes `5` to
 /// `/proc/self/clear_refs` so the next run measures its own peak. On macOS it is `ru_maxrss`
 /// (not resettable: the peak covers the whole process so far).
+///
+/// A run's child process (`ChildRun`) reports its whole life's peak, so the figure is the run's
+/// own. Runs sharing a process (`RunIsolation.inProcess`) reset the peak before each run, but
+/// memory the allocator keeps after an earlier run still counts as resident.
 public enum PeakMemory {
     /// The peak resident set size in bytes since start or the last successful `reset()`; nil when unknown.
     public static func bytes() -> Int? {

@@ -106,6 +106,23 @@ public final class ResultStore: @unchecked Sendable {
         }
     }
 
+    /// Records a finished run like `append(_:)`, keeping the runs in the order of `order` (run
+    /// IDs by their place in the run list; runs it does not name keep their place after those it
+    /// does), so that runs finishing out of order (`--jobs`) are listed, and become table rows,
+    /// as one after another would be.
+    public func append(_ record: RunRecord, order: [String: Int]) throws {
+        try lock.withLock {
+            var updated = file
+            updated.runs.removeAll { $0.runID == record.runID }
+            updated.runs.append(record)
+            updated.runs = updated.runs.enumerated()
+                .sorted { (order[$0.element.runID] ?? .max, $0.offset) < (order[$1.element.runID] ?? .max, $1.offset) }
+                .map(\.element)
+            try AtomicFile.write(try encode(updated), to: directory.appendingPathComponent(Self.resultsFileName))
+            file = updated
+        }
+    }
+
     /// Replaces the provenance and table context (a resumed run records its own process).
     public func update(provenance: Provenance, context: TableContext?) throws {
         try lock.withLock {

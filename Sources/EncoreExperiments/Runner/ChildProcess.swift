@@ -290,6 +290,16 @@ enum ChildProcessTable {
         return slots
     }()
     private static let lock = NSLock()
+    /// Set to 1 by `killAll`: the process is about to exit, and children end because of it.
+    private nonisolated(unsafe) static let stoppingFlag: UnsafeMutablePointer<Int32> = {
+        let flag = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        flag.initialize(to: 0)
+        return flag
+    }()
+
+    /// Whether `killAll` ran: a child's end is then this process's interruption, not the run's
+    /// failure, and is not to be recorded.
+    static var isStopping: Bool { stoppingFlag.pointee != 0 }
 
     /// Lists `pid` (a table full of live children leaves it out: it still ends with this
     /// process, by its lifeline).
@@ -310,6 +320,7 @@ enum ChildProcessTable {
     /// Sends SIGKILL to every listed child, then waits for each to end, so that none outlives
     /// this process. Async-signal-safe: reads the table and calls `kill(2)` and `waitpid(2)`.
     static func killAll() {
+        stoppingFlag.pointee = 1
         for slot in 0..<capacity {
             let pid = slots[slot]
             if pid > 0 { _ = signalProcess(pid, SIGKILL) }

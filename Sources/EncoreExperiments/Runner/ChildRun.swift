@@ -24,11 +24,8 @@ struct ChildJob: Codable, Sendable {
     var count: Int
     /// The experiment directory (its `runs/<run_id>/` is the run's).
     var output: String
-    var resume: Bool
-    var checkpointInterval: Int
-    var saveRecommendations: Int?
-    /// Whether the run keeps its fitted model as a candidate for `--save-model`.
-    var saveModels: Bool
+    /// `encore run`'s options (`--resume`, `--checkpoint-every`, `--save-recommendations`, ...).
+    var options: RunOptions
     /// The process ID of `encore run`: a child whose parent is already another has lost it and stops.
     var parent: Int32
 }
@@ -83,9 +80,15 @@ enum ChildRun {
     static func serve(registry: ModelRegistry) -> Int32 {
         // Ctrl-C reaches the whole process group; `encore run` alone handles it and ends its children.
         _ = signal(SIGINT, SIG_IGN)
+        // A model's own messages reach `encore run` line by line, not when a buffer fills.
+        encore_line_buffer_stdout()
         let reports = ReportChannel(descriptor: 4)
+        let job: ChildJob
+        do { job = try readJob() } catch {
+            // Not started by `encore run`: nobody reads descriptor 4.
+            return EncoreCLI.fail(error)
+        }
         do {
-            let job = try readJob()
             if job.parent > 0 {
                 _ = encore_die_with_parent()
                 // `encore run` may have ended before the line above.
@@ -121,11 +124,8 @@ enum ChildRun {
         if let crash = ProcessInfo.processInfo.environment[crashVariable], crash == plan.id {
             fatalError("\(crashVariable) names this run")
         }
-        var options = RunOptions()
-        options.resume = job.resume
-        options.checkpointInterval = job.checkpointInterval
-        options.saveRecommendations = job.saveRecommendations
-        options.saveModels = job.saveModels
+        var options = job.options
+        options.isolation = .inProcess
         options.outputDirectory = job.output
         let progress = ProgressReporter(forwardingTo: { reports.send(.progress($0)) })
         let runner = ExperimentRunner(spec: spec, registry: registry, options: options, progress: progress)
@@ -138,9 +138,10 @@ enum ChildRun {
     }
 
     private static func readJob() throws -> ChildJob {
-        let handle = FileHandle(fileDescriptor: 3, closeOnDealloc: true)
-        let data = try handle.readToEnd() ?? Data()
-        do { return try JSONDecoder().decode(ChildJob.self, from: data) } catch {
+        do {
+            let data = try FileHandle(fileDescriptor: 3, closeOnDealloc: true).readToEnd() ?? Data()
+            return try JSONDecoder().decode(ChildJob.self, from: data)
+        } catch {
             throw ChildRunError(message: "\(commandName) is started by 'encore run' with a job on descriptor 3: \(error)", exitCode: .usage)
         }
     }

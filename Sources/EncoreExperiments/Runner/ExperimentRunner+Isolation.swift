@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Where the runs of an experiment execute.
-public enum RunIsolation: Sendable, Equatable {
+public enum RunIsolation: Sendable, Equatable, Codable {
     /// One after another in this process (for code that embeds the runner; its peak memory is
     /// the process's, and a crash ends the experiment).
     case inProcess
@@ -23,8 +23,11 @@ extension ExperimentRunner {
     /// - Throws: what stops the experiment: an error of a run (in its process or reported by its
     ///   child) that is not the run's own failure, or a store error. With `--jobs`, the runs in
     ///   progress are killed first (their checkpoints stay for `--resume`).
+    /// - Parameter order: every run ID of the run list by its place, the order records keep in
+    ///   `results.json` whenever they finish.
     func runAll(
-        _ runs: [(position: Int, plan: RunPlan)], count: Int, prepared: [PreparedSetting], store: ResultStore
+        _ runs: [(position: Int, plan: RunPlan)], count: Int, order: [String: Int], prepared: [PreparedSetting],
+        store: ResultStore
     ) throws -> (succeeded: Int, failed: Int) {
         guard case let .childProcesses(executable) = options.isolation else {
             var counts = (succeeded: 0, failed: 0)
@@ -44,7 +47,7 @@ extension ExperimentRunner {
                         executable: executable, spawned: { queue.started($0) })
                     // Once the experiment stops, a failure may be the kill that stopped it.
                     guard !queue.stopped || record.status == .ok else { continue }
-                    try store.append(record)
+                    try store.append(record, order: order)
                     queue.finished(ok: record.status == .ok)
                 } catch {
                     queue.stop(error)
@@ -82,9 +85,7 @@ extension ExperimentRunner {
     ) throws -> RunRecord {
         let job = ChildJob(
             spec: spec.json.compactText, source: spec.source, specSHA256: spec.sha256, dataSHA256: data.dataSHA256,
-            runID: plan.id, index: position.index, count: position.count, output: store.directory.path, resume: options.resume,
-            checkpointInterval: options.checkpointInterval, saveRecommendations: options.saveRecommendations,
-            saveModels: savesModels,
+            runID: plan.id, index: position.index, count: position.count, output: store.directory.path, options: options,
             parent: getpid())
         let encoded: Data
         do { encoded = try JSONEncoder().encode(job) } catch {
@@ -113,6 +114,9 @@ extension ExperimentRunner {
                 }
             },
             output: { output.add($0, prefix: prefix, progress: progress) })
+        // Ctrl-C: the SIGINT handler killed the child and is ending this process; nothing of
+        // the run is recorded (it continues on --resume).
+        while ChildProcessTable.isStopping { Thread.sleep(forTimeInterval: 1) }
         if output.lines > ChildOutput.shownLimit {
             progress.message("\(prefix) \(output.lines - ChildOutput.shownLimit) more lines of output: see \(store.runDirectory(plan.id).path)/\(ResultStore.RunFile.log)")
         }
@@ -122,6 +126,12 @@ extension ExperimentRunner {
         if !termination.timedOut, termination.status == .exited(0), let record { return record }
         if !termination.timedOut, case .exited = termination.status, let reported {
             throw ChildRunError(message: reported.message, exitCode: ExitCode(rawValue: reported.exitCode) ?? .ioError)
+        }
+        if termination.status == .signaled(SIGINT) {
+            // Ctrl-C reached the child before it ignored SIGINT: this process's handler is ending
+            // the experiment too, and the run is not to be recorded as failed meanwhile.
+            Thread.sleep(forTimeInterval: 1)
+            while ChildProcessTable.isStopping { Thread.sleep(forTimeInterval: 1) }
         }
         let reason = Self.failureReason(termination, timeout: options.timeout, output: output.kept)
         var failed = RunRecord(

@@ -1,8 +1,9 @@
 import EncoreModels
 import Foundation
 
-/// Options of `encore run` beyond the spec.
-public struct RunOptions: Sendable {
+/// Options of `encore run` beyond the spec. A run's child process receives them as they are
+/// (`ChildJob`), so an option that `ExperimentRunner.execute` reads reaches it without more code.
+public struct RunOptions: Sendable, Codable {
     /// Skip finished runs and continue interrupted ones from their last checkpoint.
     public var resume = false
     /// Run only this slice of the run list.
@@ -118,7 +119,8 @@ public final class ExperimentRunner: @unchecked Sendable {
             toRun.append((position + 1, plan))
         }
         progress.experimentStarted(toTrain: toRun.count, parallel: options.isolation == .inProcess ? 1 : options.jobs)
-        let counts = try runAll(toRun, count: plans.count, prepared: prepared, store: store)
+        let order = Dictionary(plans.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let counts = try runAll(toRun, count: plans.count, order: order, prepared: prepared, store: store)
         outcome.succeeded = counts.succeeded
         outcome.failed = counts.failed
         gramCache.removeAll()

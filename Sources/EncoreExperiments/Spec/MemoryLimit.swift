@@ -9,7 +9,7 @@ import Foundation
 /// process when that is lower (a Slurm job or a container); `--memory-limit SIZE` or the
 /// environment variable `ENCORE_MEMORY_LIMIT` set another (`16G`, `512M`, `1.5T`, bytes, or a
 /// share of physical memory such as `90%`).
-public struct MemoryLimit: Sendable, Equatable, CustomStringConvertible {
+public struct MemoryLimit: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The limit in bytes.
     public var bytes: Int
     /// Where it came from, for messages (`75% of physical memory`, `--memory-limit 16G`).

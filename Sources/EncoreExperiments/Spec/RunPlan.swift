@@ -82,7 +82,7 @@ extension ExperimentSpec {
 
 /// `--shard I/N`: the I-th (1-based) of N disjoint slices of the run list, dealt round-robin
 /// (run `index` belongs to shard `index % N + 1`), so every shard gets a mix of models.
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
+public struct Shard: Sendable, Equatable, Codable, CustomStringConvertible {
     /// 1-based shard number.
     public let index: Int
     /// Number of shards.

@@ -1,6 +1,6 @@
 // The few things Encore's Swift code needs from C: a software-prefetch hint, the CPU's
-// vector features (for choosing the GEMM micro-kernel at run time) and `prctl` (variadic, so
-// Swift cannot call it) for a run's child process. No compiler flags: the
+// vector features (for choosing the GEMM micro-kernel at run time), and for a run's child
+// process `prctl` (variadic, so Swift cannot call it) and `setvbuf` on `stdout`. No compiler flags: the
 // functions here are plain C that any target CPU runs.
 #ifndef ENCORE_SHIMS_H
 #define ENCORE_SHIMS_H
@@ -29,5 +29,9 @@ int encore_cpu_has_avx2_fma(void);
 /// success, -1 on failure or where the call does not exist (it is then the caller's job to notice
 /// the parent's end some other way).
 int encore_die_with_parent(void);
+
+/// Makes standard output line-buffered (`setvbuf`; Swift 6 cannot name C's `stdout`), so that
+/// what a run's child process prints reaches `encore run` line by line.
+void encore_line_buffer_stdout(void);
 
 #endif

@@ -1,5 +1,7 @@
 #include "EncoreShims.h"
 
+#include <stdio.h>
+
 #if defined(__linux__)
 #include <signal.h>
 #include <sys/prctl.h>
@@ -10,3 +12,5 @@ int encore_die_with_parent(void) {
 #else
 int encore_die_with_parent(void) { return -1; }
 #endif
+
+void encore_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
