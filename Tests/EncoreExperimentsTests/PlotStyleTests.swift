@@ -36,16 +36,21 @@ func parseSVG(_ svg: String) -> [SVGElement]? {
     return parser.parse() ? collector.elements : nil
 }
 
-/// The legend of a plot: label -> (colour, dashed), read from each 22-unit swatch line and the
-/// text that follows it.
-func legendColors(_ elements: [SVGElement]) -> [String: (color: String, dashed: Bool)] {
-    var result: [String: (color: String, dashed: Bool)] = [:]
+/// The legend of a plot in drawing order: (label, colour, dashed), read from each 22-unit
+/// swatch line and the text that follows it.
+func legendEntries(_ elements: [SVGElement]) -> [(label: String, color: String, dashed: Bool)] {
+    var result: [(label: String, color: String, dashed: Bool)] = []
     for (index, element) in elements.enumerated().dropLast() where element.name == "line" {
         guard let x1 = element.number("x1"), let x2 = element.number("x2"), x2 - x1 == 22,
               elements[index + 1].name == "text", let color = element.attributes["stroke"] else { continue }
-        result[elements[index + 1].text] = (color, element.attributes["stroke-dasharray"] != nil)
+        result.append((elements[index + 1].text, color, element.attributes["stroke-dasharray"] != nil))
     }
     return result
+}
+
+/// The legend of a plot: label -> (colour, dashed).
+func legendColors(_ elements: [SVGElement]) -> [String: (color: String, dashed: Bool)] {
+    Dictionary(legendEntries(elements).map { ($0.label, ($0.color, $0.dashed)) }, uniquingKeysWith: { first, _ in first })
 }
 
 final class PlotStyleTests: XCTestCase {
@@ -151,12 +156,18 @@ final class PlotStyleTests: XCTestCase {
         XCTAssertTrue(svg.contains("Loss (log scale)"))
         let colors = legendColors(elements)
         XCTAssertEqual(Set(markers.compactMap { $0.attributes["fill"] }), Set(colors.values.map(\.color)))
-        // The markers sit on the validation panel's top edge (y = 84 with a subtitle), inside it.
+        // The markers sit on the validation panel's top edge (its clip rectangle's), inside it.
+        let clip = try XCTUnwrap(elements.firstIndex { $0.name == "clipPath" })
+        let panelTop = try XCTUnwrap(elements[clip + 1].number("y"))
         for marker in markers {
             let ys = try XCTUnwrap(marker.attributes["points"]).split(separator: " ").compactMap { Double($0.split(separator: ",")[1]) }
-            XCTAssertEqual(ys.min()!, 85, accuracy: 0.01)
+            XCTAssertEqual(ys.min()!, panelTop + 1, accuracy: 0.01)
         }
         XCTAssertTrue(svg.contains("2 values beyond the axis"), svg)
+        XCTAssertTrue(svg.contains("validation DeepRec 4; AutoRec 2.5") || svg.contains("validation AutoRec 2.5; DeepRec 4"), svg)
+        // Both first epochs are at the same x: the second marker moves aside.
+        let xs = try markers.map { try XCTUnwrap($0.attributes["points"]).split(separator: " ").compactMap { Double($0.split(separator: ",")[0]) }.min()! }
+        XCTAssertGreaterThanOrEqual(abs(xs[0] - xs[1]), 10)
         // Lines are cut at the panel's edge, and the selected epochs keep their rings.
         XCTAssertTrue(elements.filter { $0.name == "polyline" }.allSatisfy { $0.attributes["clip-path"] != nil })
         XCTAssertEqual(elements.filter { $0.name == "clipPath" }.count, 2)
@@ -265,7 +276,7 @@ final class PlotStyleTests: XCTestCase {
 
     func testLogTickLabelsAreReadable() {
         let wide = PlotAxis(values: [0.1, 2e6], allowLog: true)
-        XCTAssertEqual(wide.ticks.map(wide.label), ["0.1", "1", "10", "100", "1000", "10000", "10⁵", "10⁶", "10⁷"])
+        XCTAssertEqual(wide.ticks.map(wide.label), ["0.1", "1", "10", "100", "1000", "10⁴", "10⁵", "10⁶", "10⁷"])
         let huge = PlotAxis(values: [1e-8, 1e8], allowLog: true)
         XCTAssertLessThanOrEqual(huge.ticks.count, 9, "wide ranges label every second or third decade")
         XCTAssertEqual(huge.label(1e-6), "10⁻⁶")

@@ -56,14 +56,15 @@ public enum CurvesPlot {
     /// more than 20x (models' losses differ in scale); non-finite losses are left out.
     /// - Parameters:
     ///   - title: the heading (the experiment, and its setting in a comparison spec).
-    ///   - subtitle: a smaller line under the heading (the dataset), shortened to fit.
+    ///   - subtitle: smaller text under the heading (the dataset), on at most two lines.
     ///   - withoutCurves: labels of models with neither a curve nor a validation value, named
     ///     in a note under the legend.
     public static func svg(series: [Series], validationMetric: String, title: String, subtitle: String? = nil,
                            withoutCurves: [String] = []) -> String {
         let panelWidth = 390.0, panelHeight = 300.0, gap = 110.0, marginLeft = 80.0
-        let top = subtitle == nil ? 70.0 : 84.0
         let width = marginLeft + 2 * panelWidth + gap + 30
+        let subtitleLines = subtitle.map { Array(SVGCanvas.wrap($0, width: width - 60, size: 12).prefix(2)) } ?? []
+        let top = 70.0 + 15 * Double(subtitleLines.count)
         var canvas = SVGCanvas(width: width, height: 0)
         let curves = series.filter { $0.reference == nil }, references = series.filter { $0.reference != nil }
         let epochs = curves.flatMap { $0.curve.map { Double($0.epoch) } }
@@ -80,8 +81,8 @@ public enum CurvesPlot {
                                   xAxis: xAxis, yAxis: lossAxis)
 
         canvas.text(title, width / 2, 28, size: 17, anchor: "middle", weight: "bold")
-        if let subtitle {
-            canvas.text(shortened(subtitle, toWidth: width - 40, size: 12), width / 2, 48, size: 12, anchor: "middle", fill: "#555")
+        for (index, line) in subtitleLines.enumerated() {
+            canvas.text(line, width / 2, 48 + 15 * Double(index), size: 12, anchor: "middle", fill: "#555")
         }
         canvas.drawAxes(validationPanel, title: "Validation \(validationMetric)", xTitle: "Epoch", yTitle: validationMetric)
         canvas.drawAxes(lossPanel, title: "Training loss", xTitle: "Epoch",
@@ -93,16 +94,21 @@ public enum CurvesPlot {
             let y = validationPanel.y(line.reference!)
             canvas.line(validationPanel.left, y, validationPanel.left + panelWidth, y, stroke: line.color, width: 2, dash: "7 4")
         }
-        var clipped = 0
+        var validationClipped: [(label: String, color: String, stretches: [ClippedStretch])] = []
+        var lossClipped: [(label: String, color: String, stretches: [ClippedStretch])] = []
         for line in curves {
             let validation = line.curve.compactMap { point in point.validation.map { (epoch: point.epoch, value: $0) } }
-            clipped += canvas.drawCurve(validation, in: validationPanel, color: line.color, clip: "encore-validation-panel")
+            let beyond = canvas.drawCurve(validation, in: validationPanel, color: line.color, clip: "encore-validation-panel")
+            if !beyond.isEmpty { validationClipped.append((line.label, line.color, beyond)) }
             if let best = line.bestEpoch, let point = validation.first(where: { $0.epoch == best }), validationAxis.contains(point.value) {
                 canvas.circle(validationPanel.x(Double(best)), validationPanel.y(point.value), radius: 5, fill: "white", stroke: line.color)
             }
             let loss = line.curve.filter { $0.loss.isFinite && (!lossAxis.logarithmic || $0.loss > 0) }.map { (epoch: $0.epoch, value: $0.loss) }
-            clipped += canvas.drawCurve(loss, in: lossPanel, color: line.color, clip: "encore-loss-panel")
+            let lossBeyond = canvas.drawCurve(loss, in: lossPanel, color: line.color, clip: "encore-loss-panel")
+            if !lossBeyond.isEmpty { lossClipped.append((line.label, line.color, lossBeyond)) }
         }
+        canvas.drawClipMarkers(validationClipped.flatMap { entry in entry.stretches.map { ($0, entry.color) } }, in: validationPanel)
+        canvas.drawClipMarkers(lossClipped.flatMap { entry in entry.stretches.map { ($0, entry.color) } }, in: lossPanel)
         if series.isEmpty {
             canvas.text("No training curves recorded", width / 2, top + panelHeight / 2, size: 14, anchor: "middle", fill: "#888")
         } else if losses.isEmpty {
@@ -118,18 +124,32 @@ public enum CurvesPlot {
         if !references.isEmpty {
             notes.append("Dashed lines: models trained in closed form (no epochs), at their validation \(validationMetric).")
         }
-        if clipped > 0 {
-            notes.append("Triangles on a panel's edge: \(clipped) value\(clipped == 1 ? "" : "s") beyond the axis, clipped so that "
-                         + "the settled curves fill the panel.")
-        }
+        if let note = clippingNote(validation: validationClipped, loss: lossClipped) { notes.append(note) }
         if !withoutCurves.isEmpty { notes.append("No curve or validation value: " + withoutCurves.joined(separator: ", ") + ".") }
         var y = legendTop + legendHeight + 14
-        for note in notes {
-            canvas.text(note, marginLeft, y, size: 11, fill: "#666")
+        for line in notes.flatMap({ SVGCanvas.wrap($0, width: width - marginLeft - 20, size: 11) }) {
+            canvas.text(line, marginLeft, y, size: 11, fill: "#666")
             y += 15
         }
         canvas.height = y + (notes.isEmpty ? 14 : 0)
         return canvas.render(title: subtitle.map { "\(title) (\($0))" } ?? title)
+    }
+
+    /// The note on clipped values: how many, and each model's most extreme per stretch and panel.
+    private static func clippingNote(validation: [(label: String, color: String, stretches: [ClippedStretch])],
+                                     loss: [(label: String, color: String, stretches: [ClippedStretch])]) -> String? {
+        let clipped = (validation + loss).reduce(0) { $0 + $1.stretches.reduce(0) { $0 + $1.count } }
+        guard clipped > 0 else { return nil }
+        func extremes(_ entries: [(label: String, color: String, stretches: [ClippedStretch])]) -> String {
+            entries.map { entry in
+                entry.label + " " + entry.stretches.map { String(format: "%.4g", $0.extreme) }.joined(separator: ", ")
+            }.joined(separator: "; ")
+        }
+        var parts: [String] = []
+        if !validation.isEmpty { parts.append("validation " + extremes(validation)) }
+        if !loss.isEmpty { parts.append("loss " + extremes(loss)) }
+        return "Triangles on a panel's edge: \(clipped) value\(clipped == 1 ? "" : "s") beyond the axis, clipped so that "
+            + "the settled curves fill the panel (the most extreme: " + parts.joined(separator: "; ") + ")."
     }
 
     /// The settled part of a curve, which the axis shows whole: every value after the first
@@ -143,45 +163,5 @@ public enum CurvesPlot {
         let values = line.curve.compactMap(\.validation)
         let best = line.bestEpoch.flatMap { epoch in line.curve.first { $0.epoch == epoch }?.validation }
         return settled(values) + (best.map { [$0] } ?? [])
-    }
-
-    /// `text` cut to about `width` with an ellipsis.
-    private static func shortened(_ text: String, toWidth width: Double, size: Double) -> String {
-        let limit = Int(width / (size * 0.6))
-        return text.count <= limit ? text : String(text.prefix(max(1, limit - 1))) + "…"
-    }
-}
-
-extension SVGCanvas {
-    /// Draws one curve in `panel`, cut at the panel's edges (clip path `clip`), a dot for a
-    /// single point, and a triangle at the edge for each stretch of consecutive points beyond
-    /// the axis (at its most extreme point, pointing outwards). Returns the points clipped.
-    mutating func drawCurve(_ points: [(epoch: Int, value: Double)], in panel: PlotPanel, color: String, clip: String) -> Int {
-        let positions = points.map { (x: panel.x(Double($0.epoch)), y: panel.y($0.value)) }
-        polyline(positions, stroke: color, clip: clip)
-        if points.count == 1, panel.yAxis.contains(points[0].value) { circle(positions[0].x, positions[0].y, radius: 3, fill: color) }
-        var clipped = 0
-        var stretch: (above: Bool, index: Int)?
-        func finish() {
-            guard let (above, index) = stretch else { return }
-            let x = positions[index].x
-            let edge = above ? panel.top : panel.top + panel.height, inward = above ? 1.0 : -1.0
-            polygon([(x, edge + inward), (x - 5, edge + 9 * inward), (x + 5, edge + 9 * inward)], fill: color, stroke: "white")
-            stretch = nil
-        }
-        for (index, point) in points.enumerated() {
-            guard !panel.yAxis.contains(point.value) else { finish(); continue }
-            clipped += 1
-            let above = panel.yAxis.fraction(point.value) > 1
-            if let current = stretch, current.above == above {
-                let further = above ? point.value > points[current.index].value : point.value < points[current.index].value
-                if further { stretch = (above, index) }
-            } else {
-                finish()
-                stretch = (above, index)
-            }
-        }
-        finish()
-        return clipped
     }
 }

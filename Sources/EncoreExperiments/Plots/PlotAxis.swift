@@ -107,11 +107,11 @@ struct PlotAxis {
     }
 
     /// A tick label with no more decimals than the tick spacing needs; powers of ten beyond
-    /// 10^-3...10^4 on a log axis as `10⁵`, `10⁻⁴`.
+    /// 0.01...1000 on a log axis as `10⁴`, `10⁻³`.
     func label(_ value: Double) -> String {
         if logarithmic {
             let exponent = Int(log10(value).rounded())
-            if (-3...4).contains(exponent) { return String(format: "%g", value) }
+            if (-2...3).contains(exponent) { return String(format: "%g", value) }
             return "10" + Self.superscript(exponent)
         }
         if abs(value) >= 1e7 || (abs(value) < 1e-3 && value != 0) {

@@ -15,10 +15,10 @@ import Foundation
 /// the merged shards of an experiment hold the labels of the whole run, so they draw its colours,
 /// and a label that wins its preferred slot keeps that colour in every plot it appears in.
 public struct PlotColors: Sendable, Hashable {
-    /// Colour-blind-safe series colours: Okabe-Ito (without its yellow, too light for lines on
-    /// white), then four Tableau colours.
+    /// Series colours: Okabe-Ito's colour-blind-safe set (without its yellow, too light for lines
+    /// on white), then brown, grey and a dark olive, each legible as a thin line on white.
     public static let palette = [
-        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B", "#7F7F7F", "#BCBD22",
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B", "#7F7F7F", "#999933",
     ]
 
     /// The assigned colour per label.

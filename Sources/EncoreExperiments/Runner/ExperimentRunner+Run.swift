@@ -201,7 +201,9 @@ extension ExperimentRunner {
             try store.update(warnings: written.warnings)
             return written.markdown
         }
-        let table = try ReportWriter.write(merged, to: directory, context: contexts[0]).table
+        // Colours over the spec's labels, so that a shard's plots draw the whole run's colours.
+        let colors = PlotColors(labels: spec.models.map(\.label) + results.runs.map(\.label))
+        let table = try ReportWriter.write(merged, to: directory, context: contexts[0], colors: colors).table
         try store.update(warnings: table.warnings)
         return table.markdown
     }
