@@ -254,6 +254,11 @@ final class SpecSearchTests: XCTestCase {
         XCTAssertEqual(SearchMath.roundedDown(1234567.8), 1234560)
         XCTAssertEqual(SearchMath.roundedDown(-0.12345678), -0.123457, "down is toward -infinity")
         XCTAssertEqual(SearchMath.roundedDown(0.5), 0.5)
+        let subnormal = Double.leastNormalMagnitude / 1000
+        XCTAssertEqual(SearchMath.roundedDown(subnormal), subnormal, "a subnormal stays as drawn")
+        XCTAssertEqual(SearchMath.roundedDown(1.7976931348623157e308), 1.79769e308)
+        let tiny = #"{"model": "ease", "search": {"kind": "random", "trials": 5, "space": {"lambda": {"log_range": [5e-324, 1.7e308]}}}}"#
+        XCTAssertTrue(try points(spec(ease: tiny), entry: 1).allSatisfy { ($0[0].value.doubleValue ?? .nan).isFinite })
         let entry = #"{"model": "ease", "search": {"kind": "random", "trials": 50, "space": {"lambda": {"log_range": [0.001, 1000]}}}}"#
         for point in try points(spec(ease: entry), entry: 1) {
             let text = point[0].value.compactText

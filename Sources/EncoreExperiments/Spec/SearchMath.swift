@@ -62,6 +62,8 @@ enum SearchMath {
         while power * 10 <= magnitude && exponent < 308 { power *= 10; exponent += 1 }
         while power > magnitude && exponent > -330 { power /= 10; exponent -= 1 }
         let shift = significantDigits - 1 - exponent
+        // Below about 1e-295 the scale 10^shift leaves the double range: such numbers stay as drawn.
+        guard shift <= 300 else { return x }
         let rule: FloatingPointRoundingRule = x < 0 ? .up : .down
         let scaled: Double
         if shift >= 0 {
