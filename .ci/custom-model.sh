@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step: builds examples/custom-model (a separate package that depends on Encore by path and
 # adds one model, `dlae`) and drives its own `encore` binary through models, validate, run,
-# --resume, table and bench model, checking exit codes and that the new model reaches the tables.
+# --resume, --save-model and recommend, table and bench model, checking exit codes and that the
+# new model reaches the tables.
 # Outputs go to a temporary directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,12 @@ grep -q '^| ease |' "$scratch/run/table.md" || fail "table.md has no ease row"
 grep -q '"model" : "dlae"' "$scratch/run/results.json" || fail "results.json has no dlae run"
 expect_status 0 "$bin" run "$spec" --output "$scratch/run" --resume
 grep -q '0 runs ok, 0 failed, 5 already done' "$scratch/stderr" || fail "'run --resume' reran finished runs"
+
+expect_status 0 "$bin" run "$spec" --output "$scratch/saved" --save-model --quiet
+[ -f "$scratch/saved/models/dlae-seed1/state.bin" ] || fail "'run --save-model' saved no dlae model"
+printf 'user,item\nnew,i1\nnew,i2\nnew,i3\n' >"$scratch/history.csv"
+expect_status 0 "$bin" recommend "$scratch/saved/models/dlae-seed1" --history "$scratch/history.csv" --k 5
+[ "$(grep -c '^new,' "$scratch/stdout")" -eq 5 ] || fail "'recommend' with the saved dlae listed no 5 items"
 
 expect_status 0 "$bin" table "$scratch/run" --output "$scratch/table" --quiet
 grep -q '^| dlae |' "$scratch/table/table.md" || fail "'table' lost the dlae row"
