@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step: builds examples/custom-model (a separate package that depends on Encore by path and
 # adds one model, `rlae`) and drives its own `encore` binary through models, validate, run,
-# --resume, table and bench model, checking exit codes and that the new model reaches the tables.
+# --resume, --save-model and recommend, table and bench model, checking exit codes and that the
+# new model reaches the tables.
 # Outputs go to a temporary directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,10 +48,16 @@ grep -q '^| ease |' "$scratch/run/table.md" || fail "table.md has no ease row"
 grep -q '"model" : "rlae"' "$scratch/run/results.json" || fail "results.json has no rlae run"
 expect_status 0 "$bin" run "$spec" --output "$scratch/run" --resume
 grep -q '0 runs ok, 0 failed, 5 already done' "$scratch/stderr" || fail "'run --resume' reran finished runs"
-# Each run is a child process of this executable (the stock encore does not know dlae).
+# Each run is a child process of this executable (the stock encore does not know rlae).
 expect_status 0 "$bin" run "$spec" --output "$scratch/jobs" --jobs 2 --threads 1 --timeout 600
 grep -q '5 runs ok, 0 failed' "$scratch/stderr" || fail "'run --jobs 2' did not run every run"
-grep -q '^| dlae |' "$scratch/jobs/table.md" || fail "'run --jobs 2' has no dlae row"
+grep -q '^| rlae |' "$scratch/jobs/table.md" || fail "'run --jobs 2' has no rlae row"
+
+expect_status 0 "$bin" run "$spec" --output "$scratch/saved" --save-model --quiet
+[ -f "$scratch/saved/models/rlae-seed1/state.bin" ] || fail "'run --save-model' saved no rlae model"
+printf 'user,item\nnew,i1\nnew,i2\nnew,i3\n' >"$scratch/history.csv"
+expect_status 0 "$bin" recommend "$scratch/saved/models/rlae-seed1" --history "$scratch/history.csv" --k 5
+[ "$(grep -c '^new,' "$scratch/stdout")" -eq 5 ] || fail "'recommend' with the saved rlae listed no 5 items"
 
 expect_status 0 "$bin" table "$scratch/run" --output "$scratch/table" --quiet
 grep -q '^| rlae |' "$scratch/table/table.md" || fail "'table' lost the rlae row"

@@ -37,6 +37,15 @@ final class SmoothedPopularity: Ranker {
     }
 
     var parameterCount: Int { 0 }
+
+    func exportState() throws -> ModelState {
+        ModelState(names: ["probabilities"], tensors: [Tensor(shape: [probabilities.count], scalars: probabilities)])
+    }
+
+    func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount]], model: Self.name)
+        probabilities = state.tensors[0].scalars
+    }
 }
 
 /// `EncoreCLI.run(_:registry:)`: every command that names models resolves them through the
@@ -94,6 +103,22 @@ final class CustomRegistryCLITests: XCTestCase {
         XCTAssertTrue(try table("merged").contains("\n| smoothed-popularity |"))
     }
 
+    func testRecommendRebuildsSavedModelsThroughTheGivenRegistry() throws {
+        let spec = try writeSpec()
+        let output = directory.appendingPathComponent("saved").path
+        XCTAssertEqual(EncoreCLI.run(["run", spec, "--output", output, "--save-model", "--quiet"], registry: registry), 0)
+        let model = directory.appendingPathComponent("saved/models/smoothed-popularity-seed1").path
+        let history = directory.appendingPathComponent("history.csv")
+        try Data("new,i1\nnew,i2\n".utf8).write(to: history)
+        let recommendations = directory.appendingPathComponent("recommendations.csv")
+        let arguments = ["recommend", model, "--history", history.path, "--k", "3", "--output", recommendations.path]
+        XCTAssertEqual(EncoreCLI.run(arguments), ExitCode.usage.rawValue, "the standard registry lacks the model")
+        XCTAssertEqual(EncoreCLI.run(arguments, registry: registry), 0)
+        let lines = try String(contentsOf: recommendations, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4, "\(lines)")
+        XCTAssertTrue(lines.dropFirst().allSatisfy { $0.hasPrefix("new,") && !$0.contains(",i1,") && !$0.contains(",i2,") }, "\(lines)")
+    }
+
     func testBenchModelResolvesTheGivenRegistry() {
         let arguments = ["bench", "model", "smoothed-popularity", "--dataset", "synthetic", "--threads", "1", "--json"]
         XCTAssertEqual(EncoreCLI.run(arguments), ExitCode.usage.rawValue)
@@ -102,7 +127,7 @@ final class CustomRegistryCLITests: XCTestCase {
 
     func testEveryCommandIsBuiltForTheRegistry() {
         let names = EncoreCLI.commands(registry: registry).map(\.name)
-        for name in ["run", "validate", "table", "models", "bench model"] { XCTAssertTrue(names.contains(name), name) }
+        for name in ["run", "validate", "table", "models", "recommend", "bench model"] { XCTAssertTrue(names.contains(name), name) }
         XCTAssertEqual(names, EncoreCLI.commands(registry: .standard).map(\.name))
     }
 }

@@ -44,6 +44,10 @@ extension EncoreCLI {
             code 1 at the end). --jobs N runs N such processes at once; --threads is per
             process, so keep jobs x threads at or below the number of cores.
 
+            --save-model (or the spec's output.save_models) keeps the fitted model of each
+            chosen run, every seed of the grid point the table chooses, in
+            models/<label>-seed<seed>/ for 'encore recommend'.
+
             After loading the data and before building any model, every run's memory is
             estimated for the loaded data; a run over the memory limit (--memory-limit, else
             $ENCORE_MEMORY_LIMIT, else 75% of physical memory) is a spec error naming its JSON

@@ -143,7 +143,7 @@ public final class SavedModel {
             runID: record.runID, experiment: source.experiment, specSHA256: source.specSHA256, dataSHA256: source.dataSHA256,
             dataset: source.dataset, protocolDescription: source.protocolDescription, items: training.itemCount,
             users: training.train.rows, interactions: training.train.nonzeroCount,
-            implicit: training.train.values.allSatisfy { $0 == 1 },
+            implicit: training.ratingRange == nil,
             ratingRange: training.ratingRange.map { [$0.lowerBound, $0.upperBound] },
             scores: .init(knownUsers: true, newHistories: scoring.isSupported, note: noteText),
             validation: record.validation, test: record.test, encoreVersion: EncoreCLI.version,

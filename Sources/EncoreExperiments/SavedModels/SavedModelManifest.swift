@@ -62,7 +62,7 @@ public struct SavedModelManifest: Codable, Sendable, Equatable {
     public var items: Int
     public var users: Int
     public var interactions: Int
-    /// Whether the training values are implicit (all 1).
+    /// Whether the data is implicit (values 1, no rating scale).
     public var implicit: Bool
     /// The rating scale of explicit data.
     public var ratingRange: [Float]?

@@ -77,4 +77,14 @@ final class RLAE: Ranker {
 
     /// `items²` weights.
     var parameterCount: Int { weights.count }
+
+    /// The weights `B`: what `encore run --save-model` keeps of the fit (a `GradientModel` needs
+    /// no code for this: its `parameters` are saved).
+    func exportState() throws -> ModelState { ModelState(names: ["weights"], tensors: [weights]) }
+
+    /// Puts back the weights of a saved model (`encore recommend`).
+    func importState(_ state: ModelState, training: TrainingData) throws {
+        try state.requireShapes([[training.itemCount, training.itemCount]], model: Self.name)
+        weights = state.tensors[0]
+    }
 }
