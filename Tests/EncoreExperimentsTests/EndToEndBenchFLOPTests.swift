@@ -42,6 +42,21 @@ final class EndToEndBenchFLOPTests: XCTestCase {
         }
     }
 
+    /// Held-out users by size: a tenth of the users each on small data, 600 each from 6,000 users
+    /// up, 10,000 each from 100,000 users up (the ML-20M protocol); the rest train.
+    func testRankingProtocolHoldsOutUsersByDataSize() throws {
+        let harness = try EncoreHarness()
+        try harness.writeRatings()
+        let small = try benchJSON(harness, "popularity", "--dataset", "ratings.tsv", "--epochs", "1", "--threads", "1")
+        XCTAssertEqual(small["train_rows"] as? Int, 90 - 2 * 9)
+        for (users, heldOut) in [(6_000, 600), (100_000, 10_000)] {
+            let lines = (0..<users).map { user in (0..<3).map { "U\(user)\tI\((user + 7 * $0) % 40)\t5\t\($0)" }.joined(separator: "\n") }
+            try harness.write(lines.joined(separator: "\n") + "\n", to: "users\(users).tsv")
+            let line = try benchJSON(harness, "popularity", "--dataset", "users\(users).tsv", "--epochs", "1", "--threads", "1")
+            XCTAssertEqual(line["train_rows"] as? Int, users - 2 * heldOut, "\(users) users")
+        }
+    }
+
     func testRatingModelCountsItsRefeedPassAndAModelWithoutProductsPrintsNone() throws {
         let harness = try EncoreHarness()
         try harness.writeRatings()

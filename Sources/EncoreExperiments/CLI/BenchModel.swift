@@ -57,6 +57,8 @@ extension EncoreCLI {
     struct ModelBenchResult {
         var model: String, threads: Int, epochSeconds: Double, evalSeconds: Double
         var epochs: Int, bestEpoch: Int?, validation: Double?, test: [String: Double]
+        /// Rows of the training matrix (training users; all users under rating-holdout).
+        var trainRows: Int? = nil
         /// The model's count of its work, nil when it does not count it.
         var flops: FLOPCount? = nil
         /// Encore's GEMM rate at `flops.referenceProducts`, nil without reference products.
@@ -95,6 +97,7 @@ extension EncoreCLI {
             var fields = ["\"bench\": \"model\"", "\"model\": \"\(model)\"", "\"threads\": \(threads)",
                           "\"epoch_seconds\": \(String(format: "%.4g", epochSeconds))",
                           "\"eval_seconds\": \(String(format: "%.4g", evalSeconds))", "\"epochs\": \(epochs)"]
+            if let trainRows { fields.append("\"train_rows\": \(trainRows)") }
             fields += flopFields
             if let bestEpoch { fields.append("\"best_epoch\": \(bestEpoch)") }
             if let validation { fields.append("\"validation\": \(String(format: "%.5f", validation))") }
@@ -171,7 +174,8 @@ extension EncoreCLI {
         return ModelBenchResult(
             model: entry.description.name, threads: threads, epochSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.seconds)),
             evalSeconds: timed.isEmpty ? 0 : BenchSupport.median(timed.map(\.validationSeconds)), epochs: report.curve.count,
-            bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test, flops: flops, gemmGFLOPS: gemm?.gflops)
+            bestEpoch: report.bestEpoch, validation: report.bestValidation, test: test, trainRows: data.train.rows, flops: flops,
+            gemmGFLOPS: gemm?.gflops)
     }
 
 }
