@@ -119,7 +119,8 @@ public final class RecVAE: GradientModel, Ranker {
     }
 
     /// The trained encoder and decoder with their training state, the prior's initial encoder,
-    /// the posterior of every training user, and the activations of a training batch and of an evaluation batch.
+    /// the posterior of every training user, and the activations of a training batch and of an
+    /// evaluation batch.
     public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
         let items = dimensions.items, hidden = config.hiddenSize, latent = config.latentSize
         // The first layer's weight and bias, the later layers', a LayerNorm gain and bias per layer.
@@ -128,13 +129,15 @@ public final class RecVAE: GradientModel, Ranker {
             MemoryEstimate.product([max(config.hiddenLayers - 1, 0), MemoryEstimate.denseParameters([hidden, hidden])]),
             MemoryEstimate.product([config.hiddenLayers, 2, hidden]),
         ])
-        let encoderParameters = MemoryEstimate.sum([hiddenParameters, MemoryEstimate.product([2, MemoryEstimate.sum([MemoryEstimate.product([hidden, latent]), latent])])])
+        let heads = MemoryEstimate.product([2, MemoryEstimate.denseParameters([hidden, latent])])
+        let encoderParameters = MemoryEstimate.sum([hiddenParameters, heads])
         let decoderParameters = MemoryEstimate.denseParameters([latent, items])
         let key = hidden >= latent ? "hidden_size" : "latent_size"
         var estimate = MemoryEstimate.gradientTraining(
             parameters: MemoryEstimate.sum([encoderParameters, decoderParameters]), optimizer: config.optimizer, key: key)
         estimate.add("the prior's initial encoder", floats: [encoderParameters], key: key)
-        estimate.add("posterior of every training user [users, 2 latent_size]", floats: [2, dimensions.users, latent], key: "latent_size")
+        estimate.add("posterior of every training user [users, 2 latent_size]", floats: [2, dimensions.users, latent],
+                     key: "latent_size")
         let batch = min(config.batchSize, dimensions.users)
         // Per hidden layer: linear output, sum, swish, normalised rows, output, gradients.
         let widths = MemoryEstimate.sum([MemoryEstimate.product([6, config.hiddenLayers, hidden]), MemoryEstimate.product([8, latent])])
