@@ -7,8 +7,11 @@ import Glibc
 /// A training step allocates and frees the same large buffers (a `[500, 3533]` batch of logits is
 /// 7 MB) hundreds of times. With glibc's defaults each of those is a fresh `mmap`, and the kernel
 /// zeroes every page again on first touch: `perf` put 9% of a Mult-DAE epoch in `clear_page_erms`.
-/// `retainFreedMemory()` raises the mmap threshold to glibc's maximum (32 MiB on 64-bit) and stops
-/// the heap from being trimmed, so freed buffers are reused from the heap instead. Memory the
+/// `retainFreedMemory()` serves every block from the heap (no `mmap` per block, whatever its size)
+/// and stops the heap from being trimmed, so freed buffers are reused from the heap instead. Raising
+/// the mmap threshold alone is not enough: glibc caps it at 32 MiB, and at ML-20M size a Mult-VAE
+/// batch's `[500, 20000]` logits are 40 MB, so with the threshold only a fifth of that epoch's
+/// time went to page faults and unmapping (docs/models-ranking.md, "Work per epoch"). Memory the
 /// process freed stays mapped until it exits (it is reused, not leaked). A no-op off glibc (macOS's
 /// allocator keeps large freed regions on its own).
 public enum AllocatorTuning {
@@ -21,11 +24,13 @@ public enum AllocatorTuning {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        // M_TRIM_THRESHOLD is -1 and M_MMAP_THRESHOLD -3 in malloc.h; 32 MiB is glibc's ceiling
-        // for the mmap threshold on 64-bit.
+        // M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD -3 and M_MMAP_MAX -4 in malloc.h. With
+        // M_MMAP_MAX 0 no block is mmap-ed on its own (glibc still maps memory for the heap when
+        // it cannot grow it with brk); the threshold covers an allocator that ignores that setting.
         let trim = mallopt(-1, Int32.max)
-        let mmap = mallopt(-3, 32 * 1024 * 1024)
-        return trim == 1 && mmap == 1
+        let threshold = mallopt(-3, 32 * 1024 * 1024)
+        let mmapMax = mallopt(-4, 0)
+        return trim == 1 && threshold == 1 && mmapMax == 1
         #else
         return true
         #endif
