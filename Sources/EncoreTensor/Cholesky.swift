@@ -24,7 +24,7 @@ extension Tensor {
     ///   - threads: the most threads to use (`nil`: all cores).
     /// - Returns: `[n, n]`, lower triangular (zeros above the diagonal).
     /// - Throws: `NotPositiveDefiniteError` naming the first pivot that is not positive.
-    /// - Complexity: n³/3 multiply-adds, nearly all inside GEMM.
+    /// - Complexity: n³/3 flops (n³/6 multiply-adds), nearly all inside GEMM.
     public static func choleskyLower(_ a: Tensor, threads: Int? = nil) throws -> Tensor {
         requireShape(a.rank == 2 && a.rows == a.cols, "choleskyLower: needs a square matrix, got \(a.shape)")
         var factor = a

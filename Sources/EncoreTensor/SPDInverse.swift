@@ -1,9 +1,10 @@
 extension Tensor {
     /// The inverse of a symmetric positive-definite matrix, through its Cholesky factor.
     ///
-    /// `a⁻¹ = L⁻ᵀ·L⁻¹`: a blocked Cholesky (n³/3), a blocked triangular inverse (n³/3) and the
-    /// symmetric product `Xᵀ·X` of the lower-triangular `X = L⁻¹` (n³/3), every block a GEMM
-    /// that skips the known zero blocks: n³ multiply-adds in all, half of an LU-based inverse.
+    /// `a⁻¹ = L⁻ᵀ·L⁻¹`: a blocked Cholesky, a blocked triangular inverse and the symmetric
+    /// product `Xᵀ·X` of the lower-triangular `X = L⁻¹`, n³/3 flops each (n³/6 multiply-adds),
+    /// every block a GEMM that skips the known zero blocks: n³ flops in all, half of an LU-based
+    /// inverse.
     /// - Parameters:
     ///   - a: `[n, n]`, symmetric positive definite; only the lower triangle is read.
     ///   - threads: the most threads to use (`nil`: all cores).
@@ -16,9 +17,9 @@ extension Tensor {
         return result
     }
 
-    /// Replaces a symmetric positive-definite matrix by its inverse, in its own storage: the only
-    /// other `[n, n]` buffer is the inverse of the factor (plus a copy when the storage is
-    /// shared, as for any mutation). The arithmetic of `inverseSPD`, so the same bits.
+    /// Replaces a symmetric positive-definite matrix by its inverse, in its own storage: every step
+    /// runs in place, with workspace of `128 x n` floats (plus a copy of the matrix when its
+    /// storage is shared, as for any mutation). `inverseSPD` is this on a copy.
     /// - Parameter threads: the most threads to use (`nil`: all cores).
     /// - Throws: `NotPositiveDefiniteError` naming the failing pivot; the matrix then holds a
     ///   partial factor, not the input.
@@ -27,68 +28,73 @@ extension Tensor {
         requireShape(rank == 2 && rows == cols, "formInverseSPD: needs a square matrix, got \(shape)")
         let n = rows
         guard n > 0 else { return }
-        var inverseFactor = Tensor(shape: [n, n])
         try withUnsafeMutableBufferPointer { w in
             try Cholesky.factorInPlace(w.baseAddress!, n: n, threads: threads)
-            inverseFactor.withUnsafeMutableBufferPointer { x in
-                SPDInverse.invertLowerBlocked(w.baseAddress!, into: x.baseAddress!, n: n, threads: threads)
-                // The factor is no longer read: its storage takes the result.
-                SPDInverse.lowerGram(x.baseAddress!, into: w.baseAddress!, n: n, threads: threads)
-            }
+            SPDInverse.invertLowerInPlace(w.baseAddress!, n: n, threads: threads)
+            SPDInverse.lowerGramInPlace(w.baseAddress!, n: n, threads: threads)
         }
     }
 }
 
 /// The blocked steps of `Tensor.inverseSPD` on raw `[n, n]` row-major buffers.
 enum SPDInverse {
-    /// `x = l⁻¹` for the lower triangle of `l`; `x` must be zero on entry (stays zero above).
-    ///
-    /// By block rows: `X[I,I] = L[I,I]⁻¹`, then `X[I, 0..<is] = -X[I,I] · (L[I, 0..<is] · X[0..<is, 0..<is])`,
-    /// the inner product taken per column block `J` over rows `J.start ..< is` only (X is lower).
-    static func invertLowerBlocked(
-        _ l: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, n: Int, threads: Int?
-    ) {
+    /// Replaces the lower-triangular factor `L` in the lower triangle of `w` by `X = L⁻¹`, block row
+    /// by block row: with the rows above already `X`,
+    /// `X[I, 0..<is] = -X[I,I] · (L[I, 0..<is] · X[0..<is, 0..<is])` (the inner product per column
+    /// block `J` over rows `J.start ..< is` only: X is lower) and `X[I,I] = L[I,I]⁻¹`. Block row `I`
+    /// still holds `L` while its product is formed, so the result overwrites it; the diagonal blocks
+    /// get zeros above their diagonal, the rest of the upper triangle is left as it was.
+    static func invertLowerInPlace(_ w: UnsafeMutablePointer<Float>, n: Int, threads: Int?) {
         let nb = Cholesky.blockSize
         let product = UnsafeMutablePointer<Float>.allocate(capacity: max(1, nb * n))
-        defer { product.deallocate() }
+        let diagonal = UnsafeMutablePointer<Float>.allocate(capacity: nb * nb)
+        defer { product.deallocate(); diagonal.deallocate() }
         var rowStart = 0
         while rowStart < n {
             let rows = min(nb, n - rowStart)
-            Cholesky.invertLower(l + rowStart * n + rowStart, ld: n, order: rows, into: x + rowStart * n + rowStart, ldx: n)
+            var colStart = 0
+            while colStart < rowStart {
+                let cols = min(nb, rowStart - colStart)
+                GEMM.multiply(
+                    transposeA: false, transposeB: false, m: rows, n: cols, k: rowStart - colStart,
+                    alpha: 1, a: w + rowStart * n + colStart, lda: n, b: w + colStart * n + colStart, ldb: n,
+                    beta: 0, c: product + colStart, ldc: rowStart, threads: threads)
+                colStart += cols
+            }
+            Cholesky.invertLower(w + rowStart * n + rowStart, ld: n, order: rows, into: diagonal, ldx: rows)
+            for i in 0..<rows {
+                (w + (rowStart + i) * n + rowStart).update(from: diagonal + i * rows, count: rows)
+            }
             if rowStart > 0 {
-                var colStart = 0
-                while colStart < rowStart {
-                    let cols = min(nb, rowStart - colStart)
-                    GEMM.multiply(
-                        transposeA: false, transposeB: false, m: rows, n: cols, k: rowStart - colStart,
-                        alpha: 1, a: l + rowStart * n + colStart, lda: n, b: x + colStart * n + colStart, ldb: n,
-                        beta: 0, c: product + colStart, ldc: rowStart, threads: threads)
-                    colStart += cols
-                }
                 GEMM.multiply(
                     transposeA: false, transposeB: false, m: rows, n: rowStart, k: rows, alpha: -1,
-                    a: x + rowStart * n + rowStart, lda: n, b: product, ldb: rowStart,
-                    beta: 0, c: x + rowStart * n, ldc: n, threads: threads)
+                    a: w + rowStart * n + rowStart, lda: n, b: product, ldb: rowStart,
+                    beta: 0, c: w + rowStart * n, ldc: n, threads: threads)
             }
             rowStart += rows
         }
     }
 
-    /// `y = xᵀ·x` for lower-triangular `x`: the lower block rows by GEMM over the nonzero rows of
-    /// `x` only, then mirrored so `y` is exactly symmetric.
-    static func lowerGram(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, n: Int, threads: Int?) {
+    /// Replaces `X` (lower-triangular, as `invertLowerInPlace` leaves it) by `Xᵀ·X`, exactly
+    /// symmetric. Block row `I` of the product reads only rows `is..<n` of `X`
+    /// (`Y[I, 0..<ie] = X[is..<n, I]ᵀ · X[is..<n, 0..<ie]`, as `X[t, I] = 0` for `t < is`), so going
+    /// down the block rows each result overwrites rows no later block reads.
+    static func lowerGramInPlace(_ w: UnsafeMutablePointer<Float>, n: Int, threads: Int?) {
         let nb = Cholesky.blockSize
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: max(1, nb * n))
+        defer { block.deallocate() }
         var rowStart = 0
         while rowStart < n {
             let rows = min(nb, n - rowStart)
-            // Y[I, 0..<ie] = X[is..<n, I]ᵀ · X[is..<n, 0..<ie]  (X[t, I] = 0 for t < is).
+            let width = rowStart + rows
             GEMM.multiply(
-                transposeA: true, transposeB: false, m: rows, n: rowStart + rows, k: n - rowStart, alpha: 1,
-                a: x + rowStart * n + rowStart, lda: n, b: x + rowStart * n, ldb: n,
-                beta: 0, c: y + rowStart * n, ldc: n, threads: threads)
+                transposeA: true, transposeB: false, m: rows, n: width, k: n - rowStart, alpha: 1,
+                a: w + rowStart * n + rowStart, lda: n, b: w + rowStart * n, ldb: n,
+                beta: 0, c: block, ldc: width, threads: threads)
+            for i in 0..<rows { (w + (rowStart + i) * n).update(from: block + i * width, count: width) }
             rowStart += rows
         }
-        mirrorLowerToUpper(y, n: n)
+        mirrorLowerToUpper(w, n: n)
     }
 
     /// Copies the strict lower triangle onto the upper one, in 32 x 32 tiles for the cache.

@@ -152,8 +152,8 @@ final class FLOPCountTests: XCTestCase {
     func testEASE() throws {
         let count = try self.count("ease", "", Self.ranking)
         // Gram pairs p(p + 1)/2 for rows of 2, 3, 1 entries: 3 + 6 + 1 multiply-adds, 20 FLOPs;
-        // inverse 4³ multiply-adds, 128 FLOPs.
-        XCTAssertEqual(count.trainingEpoch, 20 + 128)
+        // the SPD inverse (Cholesky, triangular inverse, product: n³/3 FLOPs each) 4³ = 64 FLOPs.
+        XCTAssertEqual(count.trainingEpoch, 20 + 64)
         // Validation histories (3 entries) times the [4, 4] weights: 2·3·4.
         XCTAssertEqual(count.evaluation, 24)
         XCTAssertEqual(shapes(count.referenceProducts), ["4x4x4 A*B^T"])

@@ -24,7 +24,7 @@ final class CholeskyTests: XCTestCase {
 
     func testInverseTimesMatrixIsIdentity() throws {
         var rng = SeededRNG(seed: 22)
-        for n in [1, 5, 33, 140] {
+        for n in [1, 5, 33, 140, 270] {
             let a = randomSPD(n, rng: &rng)
             let inverse = try Tensor.inverseSPD(a, threads: 3)
             XCTAssertEqual(inverse, inverse.transposed(), "exactly symmetric, n=\(n)")
@@ -50,6 +50,18 @@ final class CholeskyTests: XCTestCase {
         }
         var empty = Tensor(shape: [0, 0])
         XCTAssertNoThrow(try empty.formInverseSPD())
+    }
+
+    /// Only the lower triangle is read: whatever the upper triangle holds (the in-place steps use it
+    /// as scratch) the inverse is the same, over three blocks and a partial one.
+    func testUpperTriangleIsNotRead() throws {
+        var rng = SeededRNG(seed: 24)
+        for n in [7, 270] {
+            let a = randomSPD(n, rng: &rng)
+            var junk = a
+            for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { junk[i, j] = Float(i * n + j).squareRoot() - 1e3 } }
+            XCTAssertEqual(try Tensor.inverseSPD(junk, threads: 2), try Tensor.inverseSPD(a, threads: 2), "n=\(n)")
+        }
     }
 
     /// A matrix that is not positive definite names its first failing pivot.

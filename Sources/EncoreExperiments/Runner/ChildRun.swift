@@ -129,6 +129,7 @@ enum ChildRun {
         options.outputDirectory = job.output
         let progress = ProgressReporter(forwardingTo: { reports.send(.progress($0)) })
         let runner = ExperimentRunner(spec: spec, registry: registry, options: options, progress: progress)
+        runner.gramCache = nil
         let loaded = PeakMemory.bytes()
         var record = try runner.execute(
             plan, position: (job.index, job.count), data: data, store: RunFolders(directory: URL(fileURLWithPath: job.output)))

@@ -60,8 +60,10 @@ public final class ExperimentRunner: @unchecked Sendable {
     let options: RunOptions
     let progress: ProgressReporter
     /// `XᵀX` shared by the runs of one model entry (its grid points and seeds on one split);
-    /// emptied when the next entry starts, so no other model's run holds it.
-    let gramCache = GramCache()
+    /// emptied when the next entry starts, so no other model's run holds it. Nil in a run's own
+    /// process: one run could never reuse it, and without another reference the fit inverts the
+    /// Gram matrix in its own storage (one `[items, items]` buffer instead of two).
+    var gramCache: GramCache? = GramCache()
 
     /// Creates a runner.
     /// - Parameters:
@@ -88,10 +90,14 @@ public final class ExperimentRunner: @unchecked Sendable {
             progress.message("\(data.datasetDescription) (\(String(format: "%.2f", GradientTrainer.seconds(since: started))) s)")
             prepared.append(data)
         }
-        let memory = spec.memoryProblems(models: registry.descriptions, limit: options.memoryLimit) { setting in
+        let loaded = PeakMemory.bytes() ?? 0
+        let memory = spec.memoryReview(models: registry.descriptions, limit: options.memoryLimit, loadedData: loaded) { setting in
             prepared.first { $0.setting == setting }?.dimensions ?? .smallest
         }
-        guard memory.isEmpty else { throw SpecError(source: spec.source, problems: memory) }
+        guard memory.problems.isEmpty else { throw SpecError(source: spec.source, problems: memory.problems) }
+        if let largest = memory.largest {
+            progress.message("memory: the largest run (\(largest.label)) is estimated at \(largest.estimate); limit \(options.memoryLimit)")
+        }
         for data in prepared { for note in data.cutoffNotes { progress.message("note: \(note)") } }
         let dataSHA = prepared.count == 1 ? prepared[0].dataSHA256 : SHA256.hex(Array(prepared.map(\.dataSHA256).joined(separator: ",").utf8))
         let directory = URL(fileURLWithPath: options.outputDirectory ?? spec.output.directory)
@@ -123,7 +129,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         let counts = try runAll(toRun, count: plans.count, order: order, prepared: prepared, store: store)
         outcome.succeeded = counts.succeeded
         outcome.failed = counts.failed
-        gramCache.removeAll()
+        gramCache?.removeAll()
         try publishModels(store: store, prepared: prepared, contexts: contexts)
         outcome.markdown = try writeReports(store: store, contexts: contexts, directory: directory)
         return outcome

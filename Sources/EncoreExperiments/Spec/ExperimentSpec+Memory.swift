@@ -16,11 +16,22 @@ extension ExperimentSpec {
     ///   - models: the registered models (their `checks`; entries of models without checks are
     ///     skipped).
     ///   - limit: the limit in force.
+    ///   - loadedData: bytes a run's process holds before building its model (`encore run`
+    ///     passes its own peak after loading the data: each run's process loads the same); 0 at
+    ///     validation.
     ///   - dimensions: the data sizes of a setting.
     public func memoryProblems(
-        models: [ModelDescription], limit: MemoryLimit, dimensions: (EvaluationSetting) -> DataDimensions
+        models: [ModelDescription], limit: MemoryLimit, loadedData: Int = 0, dimensions: (EvaluationSetting) -> DataDimensions
     ) -> [SpecProblem] {
+        memoryReview(models: models, limit: limit, loadedData: loadedData, dimensions: dimensions).problems
+    }
+
+    /// `memoryProblems`, and the largest estimate of any run with its model label.
+    public func memoryReview(
+        models: [ModelDescription], limit: MemoryLimit, loadedData: Int = 0, dimensions: (EvaluationSetting) -> DataDimensions
+    ) -> (problems: [SpecProblem], largest: (label: String, estimate: MemoryEstimate)?) {
         var problems: [SpecProblem] = []
+        var largest: (label: String, estimate: MemoryEstimate)?
         let limitText = "a run that fits in the memory limit, \(MemoryEstimate.format(limit.bytes)) (\(limit.origin); "
             + "set another with --memory-limit or \(MemoryLimit.environmentVariable))"
         for model in self.models {
@@ -33,6 +44,8 @@ extension ExperimentSpec {
                 let json = Data(JSONValue.object(Self.config(model.config, at: point)).compactText.utf8)
                 guard var estimate = checks.memory(json, sizes) else { continue }
                 estimate.add(ModelEvaluation.memoryEstimate(task: model.task, dimensions: sizes, maxK: maxK))
+                if loadedData > 0 { estimate.add("the process with the data loaded", bytes: loadedData) }
+                if largest == nil || estimate.bytes > largest!.estimate.bytes { largest = (model.label, estimate) }
                 guard estimate.bytes > limit.bytes else { continue }
                 let path = SpecDecoder.configPath(estimate.dominantKey, entry: entry, grid: model.grid, search: model.search, point: point)
                 let data = sizes == .smallest ? "for any data (even 1 user x 1 item)" : "for \(sizes)"
@@ -49,7 +62,7 @@ extension ExperimentSpec {
                                       found: "an estimated \(estimate)")
             if !problems.contains(problem) { problems.append(problem) }
         }
-        return problems
+        return (problems, largest)
     }
 
     /// The data sizes validation assumes for `setting`: the generator's for synthetic data

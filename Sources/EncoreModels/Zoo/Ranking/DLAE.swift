@@ -90,14 +90,16 @@ public final class DLAE: Ranker {
         return checks.problems
     }
 
-    /// The Gram matrix, the penalised inverse that becomes the weights, and the factor's
-    /// inverse while it is formed (each `items² × 4` bytes), plus the best weights of a grid.
+    /// The Gram matrix, inverted and turned into the weights in its own storage (`items² × 4`
+    /// bytes; one more such matrix when a `GramCache` holds it, as when runs share a process),
+    /// plus, for a grid, the Gram matrix kept for the next point and the best weights.
     public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
         var estimate = MemoryEstimate()
         let items = dimensions.items
-        estimate.add("Gram matrix, inverse and factor workspace [items, items] x 3", floats: [3, items, items])
+        estimate.add("Gram matrix, inverted into the weights in place [items, items]", floats: [items, items])
         if lambdas(config).count * dropouts(config).count > 1 {
-            estimate.add("best weights of the grid [items, items]", floats: [items, items])
+            estimate.add("the Gram matrix kept for the next point and the best weights of the grid [items, items] x 2",
+                         floats: [2, items, items])
         }
         return estimate
     }
@@ -122,21 +124,29 @@ public final class DLAE: Ranker {
     /// `I − P·dMat(d)`, or EDLAE's `I − P·dMat(1 ⊘ diag(P))` when `emphasized`.
     /// - Throws: `NotPositiveDefiniteError` if `gram + dMat(d)` is not numerically SPD.
     public static func solve(gram: Tensor, lambda: Float, dropout: Float, emphasized: Bool, threads: Int?) throws -> Tensor {
-        let penalty = FullRankLinearAutoencoder.dropoutPenalty(gram: gram, lambda: lambda, dropout: dropout)
-        var b = try FullRankLinearAutoencoder.penalizedInverse(gram: gram, penalty: penalty, threads: threads)
-        if emphasized {
-            FullRankLinearAutoencoder.zeroDiagonalWeights(&b, threads: threads)
-        } else {
-            FullRankLinearAutoencoder.freeDiagonalWeights(&b, penalty: penalty, threads: threads)
-        }
+        var b = gram
+        try formWeights(&b, lambda: lambda, dropout: dropout, emphasized: emphasized, threads: threads)
         return b
+    }
+
+    /// `solve` in the storage of the Gram matrix (no copy when `matrix` is the only reference to it).
+    /// - Throws: `NotPositiveDefiniteError` if `matrix + dMat(d)` is not numerically SPD.
+    public static func formWeights(_ matrix: inout Tensor, lambda: Float, dropout: Float, emphasized: Bool, threads: Int?) throws {
+        let penalty = FullRankLinearAutoencoder.dropoutPenalty(gram: matrix, lambda: lambda, dropout: dropout)
+        try FullRankLinearAutoencoder.formPenalizedInverse(&matrix, penalty: penalty, threads: threads)
+        if emphasized {
+            FullRankLinearAutoencoder.zeroDiagonalWeights(&matrix, threads: threads)
+        } else {
+            FullRankLinearAutoencoder.freeDiagonalWeights(&matrix, penalty: penalty, threads: threads)
+        }
     }
 
     /// Takes the Gram matrix (from `session.gramCache` when the session has one), solves each
     /// (λ, p) of the grid (λ outer, p inner), one curve record each, keeps the best on validation.
+    /// The last point turns the Gram matrix itself into its weights (`gramForFit`).
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
         let start = DispatchTime.now()
-        let gram = GramCache.gram(of: data.train, session: session, threads: threads)
+        var gram: Tensor? = GramCache.gram(of: data.train, session: session, threads: threads)
         let gramSeconds = GradientTrainer.seconds(since: start)
         let points = Self.lambdas(config).flatMap { lambda in Self.dropouts(config).map { (lambda: lambda, dropout: $0) } }
         let emphasized = config.emphasized
@@ -146,9 +156,10 @@ public final class DLAE: Ranker {
             fit: { index in
                 let point = points[index]
                 weights = Tensor(shape: [0, 0])
+                var b = FullRankLinearAutoencoder.gramForFit(&gram, index: index, count: points.count)
                 do {
-                    weights = try DLAE.solve(gram: gram, lambda: point.lambda, dropout: point.dropout,
-                                             emphasized: emphasized, threads: threads)
+                    try DLAE.formWeights(&b, lambda: point.lambda, dropout: point.dropout, emphasized: emphasized, threads: threads)
+                    weights = b
                 } catch {
                     throw ModelError.invalidConfig(
                         "\(name): X^T X plus the penalty of lambda \(point.lambda), dropout \(point.dropout) is not positive "

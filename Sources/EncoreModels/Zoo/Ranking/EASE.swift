@@ -39,9 +39,10 @@ public final class EASE: Ranker {
     let config: Config
     let threads: Int?
 
-    /// Bytes the fit needs for `items` items: the Gram matrix, its inverse and the Cholesky
-    /// workspace (each `items² × 4` bytes); saturates at `Int.max`.
-    public static func estimatedBytes(items: Int) -> Int { MemoryEstimate.product([3, items, items, MemoryLayout<Float>.size]) }
+    /// Bytes a single-λ fit needs for `items` items: the Gram matrix, inverted and turned into the
+    /// weights in its own storage (`items² × 4` bytes; one more such matrix when a `GramCache`
+    /// holds it, as when runs share a process); saturates at `Int.max`.
+    public static func estimatedBytes(items: Int) -> Int { MemoryEstimate.product([items, items, MemoryLayout<Float>.size]) }
 
     /// The problems of a config: a λ (or a λ of the grid) <= 0, a negative memory limit.
     public static func configProblems(_ config: Config) -> [ConfigProblem] {
@@ -57,8 +58,11 @@ public final class EASE: Ranker {
     public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
         var estimate = MemoryEstimate()
         let items = dimensions.items
-        estimate.add("Gram matrix, inverse and factor workspace [items, items] x 3", bytes: estimatedBytes(items: items))
-        if config.lambdaGrid.count > 1 { estimate.add("best weights of the lambda grid [items, items]", floats: [items, items]) }
+        estimate.add("Gram matrix, inverted into the weights in place [items, items]", bytes: estimatedBytes(items: items))
+        if config.lambdaGrid.count > 1 {
+            estimate.add("the Gram matrix kept for the next lambda and the best weights of the grid [items, items] x 2",
+                         floats: [2, items, items])
+        }
         return estimate
     }
 
@@ -79,18 +83,27 @@ public final class EASE: Ranker {
     /// The weights for one λ from the Gram matrix `gram` (not modified).
     /// - Throws: `NotPositiveDefiniteError` if `gram + λI` is not numerically SPD.
     public static func solve(gram: Tensor, lambda: Float, threads: Int?) throws -> Tensor {
-        requireShape(gram.rank == 2 && gram.rows == gram.cols, "EASE.solve: gram must be square, got \(gram.shape)")
-        let penalty = [Float](repeating: lambda, count: gram.rows)
-        var b = try FullRankLinearAutoencoder.penalizedInverse(gram: gram, penalty: penalty, threads: threads)
-        FullRankLinearAutoencoder.zeroDiagonalWeights(&b, threads: threads)
+        var b = gram
+        try formWeights(&b, lambda: lambda, threads: threads)
         return b
     }
 
+    /// Turns the Gram matrix into the weights for λ in its own storage (no copy when `matrix`
+    /// is the only reference to it).
+    /// - Throws: `NotPositiveDefiniteError` if `matrix + λI` is not numerically SPD.
+    public static func formWeights(_ matrix: inout Tensor, lambda: Float, threads: Int?) throws {
+        requireShape(matrix.rank == 2 && matrix.rows == matrix.cols, "EASE.solve: gram must be square, got \(matrix.shape)")
+        let penalty = [Float](repeating: lambda, count: matrix.rows)
+        try FullRankLinearAutoencoder.formPenalizedInverse(&matrix, penalty: penalty, threads: threads)
+        FullRankLinearAutoencoder.zeroDiagonalWeights(&matrix, threads: threads)
+    }
+
     /// Takes the Gram matrix (from `session.gramCache` when the session has one), solves for λ
-    /// (or each λ of the grid, keeping the best on validation), one curve record per λ.
+    /// (or each λ of the grid, keeping the best on validation), one curve record per λ. The
+    /// last λ turns the Gram matrix itself into its weights (`gramForFit`).
     public func fit(_ data: TrainingData, session: TrainingSession) throws -> FitReport {
         let start = DispatchTime.now()
-        let gram = GramCache.gram(of: data.train, session: session, threads: threads)
+        var gram: Tensor? = GramCache.gram(of: data.train, session: session, threads: threads)
         let gramSeconds = GradientTrainer.seconds(since: start)
         let grid = config.lambdaGrid.isEmpty ? [config.lambda] : config.lambdaGrid
         return try FitReport.closedFormGrid(
@@ -98,8 +111,10 @@ public final class EASE: Ranker {
             fit: { index in
                 let lambda = grid[index]
                 weights = Tensor(shape: [0, 0])
+                var b = FullRankLinearAutoencoder.gramForFit(&gram, index: index, count: grid.count)
                 do {
-                    weights = try EASE.solve(gram: gram, lambda: lambda, threads: threads)
+                    try EASE.formWeights(&b, lambda: lambda, threads: threads)
+                    weights = b
                 } catch {
                     throw ModelError.invalidConfig("ease: X^T X + \(lambda) I is not positive definite (\(error))")
                 }
@@ -150,6 +165,8 @@ extension EASE {
         }
         let evaluation = FLOPCount.validationHistory(data).map { FLOPCount.sparseDense(nonzeros: Double($0.nonzeros), width: n) }
         let reference = [GEMMShape(m: n, n: n, k: min(n, Tensor.inverseSPDBlockSize), transposeB: true)]
-        return FLOPCount(trainingEpoch: gram + FLOPCount.gemm(m: n, n: n, k: n), evaluation: evaluation, referenceProducts: reference)
+        // The SPD inverse: Cholesky, triangular inverse and product, n³/3 flops each.
+        let inverse = Double(n) * Double(n) * Double(n)
+        return FLOPCount(trainingEpoch: gram + inverse, evaluation: evaluation, referenceProducts: reference)
     }
 }

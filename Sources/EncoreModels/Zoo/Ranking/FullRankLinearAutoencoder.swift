@@ -18,13 +18,30 @@ public enum FullRankLinearAutoencoder {
     ///   - penalty: `[n]`, added to the diagonal of a copy of `gram`.
     /// - Throws: `NotPositiveDefiniteError` when `gram + dMat(penalty)` is not numerically SPD.
     public static func penalizedInverse(gram: Tensor, penalty: [Float], threads: Int?) throws -> Tensor {
-        requireShape(gram.rank == 2 && gram.rows == gram.cols && penalty.count == gram.rows,
-                     "penalizedInverse: gram \(gram.shape) with \(penalty.count) penalties")
-        let n = gram.rows
         var inverse = gram
-        inverse.withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i * n + i] += penalty[i] } }
-        try inverse.formInverseSPD(threads: threads)
+        try formPenalizedInverse(&inverse, penalty: penalty, threads: threads)
         return inverse
+    }
+
+    /// Replaces `matrix` by `(matrix + dMat(penalty))⁻¹` in its own storage (`Tensor.formInverseSPD`):
+    /// no other `[n, n]` buffer when `matrix` is the only reference to it, one copy otherwise.
+    /// - Throws: `NotPositiveDefiniteError` when `matrix + dMat(penalty)` is not numerically SPD.
+    public static func formPenalizedInverse(_ matrix: inout Tensor, penalty: [Float], threads: Int?) throws {
+        requireShape(matrix.rank == 2 && matrix.rows == matrix.cols && penalty.count == matrix.rows,
+                     "penalizedInverse: gram \(matrix.shape) with \(penalty.count) penalties")
+        let n = matrix.rows
+        matrix.withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i * n + i] += penalty[i] } }
+        try matrix.formInverseSPD(threads: threads)
+    }
+
+    /// Hands the fit for grid point `index` of `count` the Gram matrix to turn into weights: a
+    /// copy for every point but the last, which takes `gram` itself (set to nil). When nothing
+    /// else holds the matrix (no `GramCache`), the last fit then forms its inverse in place, so a
+    /// single fit needs one `[n, n]` buffer instead of two.
+    public static func gramForFit(_ gram: inout Tensor?, index: Int, count: Int) -> Tensor {
+        guard index == count - 1 else { return gram! }
+        defer { gram = nil }
+        return gram!
     }
 
     /// Turns `P` into `B = I − P·dMat(1 ⊘ diag(P))` in place: `B[i, j] = −P[i, j] / P[j, j]`,
