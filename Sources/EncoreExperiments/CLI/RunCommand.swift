@@ -97,7 +97,7 @@ extension EncoreCLI {
         progress.message(
             "\(outcome.succeeded) runs ok, \(outcome.failed) failed, \(outcome.skipped) already done"
                 + (outcome.skippedFailed > 0 ? " (\(outcome.skippedFailed) of them recorded as failed)" : "")
-                + "; results in \(outcome.directory.path)")
+                + "; results in \(outcome.directory.relativePath)")
         return outcome.failed + outcome.skippedFailed > 0 ? .someRunsFailed : .success
     } }
 }

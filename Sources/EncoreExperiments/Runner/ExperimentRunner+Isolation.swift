@@ -118,7 +118,7 @@ extension ExperimentRunner {
         // the run is recorded (it continues on --resume).
         while ChildProcessTable.isStopping { Thread.sleep(forTimeInterval: 1) }
         if output.lines > ChildOutput.shownLimit {
-            progress.message("\(prefix) \(output.lines - ChildOutput.shownLimit) more lines of output: see \(store.runDirectory(plan.id).path)/\(ResultStore.RunFile.log)")
+            progress.message("\(prefix) \(output.lines - ChildOutput.shownLimit) more lines of output: see \(store.runDirectory(plan.id).relativePath)/\(ResultStore.RunFile.log)")
         }
         // Once the child is gone, this process alone writes the run's log.
         if output.lines > 0 { try? store.appendLog((["output of the run's process:"] + output.kept).joined(separator: "\n"), runID: plan.id) }

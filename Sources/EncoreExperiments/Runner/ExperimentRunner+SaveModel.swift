@@ -77,7 +77,7 @@ extension ExperimentRunner {
                 continue
             }
             try ModelDirectory.replace(target, with: candidate)
-            progress.message("saved model: \(target.path) (\(runID))")
+            progress.message("saved model: \(target.relativePath) (\(runID))")
         }
         // A label whose planned runs are all recorded has its final choice: other candidates go.
         let plans = spec.runPlans()
