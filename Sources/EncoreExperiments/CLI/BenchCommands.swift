@@ -7,7 +7,7 @@ extension EncoreCLI {
         [benchGEMM, benchSparse, benchSPD, benchEvalCommand, benchModelCommand(registry: registry)]
     }
 
-    /// `encore bench gemm`: GFLOP/s of the three GEMM layouts at the shapes.
+    /// `encore bench gemm`: GFLOP/s of the three GEMM layouts at the default shapes (or `--shape`).
     static let benchGEMM = Command(
         name: "bench gemm", overview: "Measure SGEMM GFLOP/s for A*B, A*B^T and A^T*B.",
         options: BenchSupport.commonOptions + [

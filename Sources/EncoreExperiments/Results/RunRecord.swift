@@ -29,7 +29,7 @@ public struct CurvePoint: Sendable, Codable, Hashable {
 }
 
 /// Everything recorded about one run (model x grid point x seed): one element of
-/// `results.json`'s `runs`. Keys are snake_case as in the issue.
+/// `results.json`'s `runs`. Keys are snake_case (docs/outputs.md).
 public struct RunRecord: Sendable, Codable, Hashable {
     /// The registered model name (`mult-vae`).
     public var model: String

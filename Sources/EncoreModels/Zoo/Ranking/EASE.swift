@@ -16,8 +16,8 @@ public final class EASE: Ranker {
         public var lambda: Float
         /// λ values to choose from on validation (empty: use `lambda`).
         public var lambdaGrid: [Float]
-        /// The most memory the fit may use, in MB (two `[items, items]` Float matrices plus a
-        /// factor workspace).
+        /// The most memory the fit may use, in MB (`estimatedBytes`: one `[items, items]` Float
+        /// matrix).
         public var memoryLimitMb: Int
     }
 

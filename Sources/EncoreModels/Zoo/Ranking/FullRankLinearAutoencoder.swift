@@ -9,8 +9,9 @@ import Foundation
 ///   `‖X − XB‖² + Σ_j d_j‖B_j,:‖²` subject to `diag(B) = 0`;
 /// - free diagonal (DLAE): `B = I − P·dMat(d) = (G + dMat(d))⁻¹·G`, its unconstrained minimiser.
 ///
-/// `G` is never modified, so one Gram matrix serves a whole grid of penalties; a solve holds
-/// two more `[items, items]` matrices (the inverse, and its factor's inverse while it is formed).
+/// `penalizedInverse` leaves `G` as it is, so one Gram matrix serves a whole grid of penalties at
+/// one more `[items, items]` matrix per solve; `formPenalizedInverse` works in the matrix's own
+/// storage (`128 x items` floats of workspace), as a fit's last grid point does (`gramForFit`).
 public enum FullRankLinearAutoencoder {
     /// `P = (gram + dMat(penalty))⁻¹`, `[n, n]`.
     /// - Parameters:

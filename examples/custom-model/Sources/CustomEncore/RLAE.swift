@@ -17,7 +17,7 @@ final class RLAE: Ranker {
         var lambda: Float
         /// The bound `ξ` on each item's weight on itself, in [0, 1).
         var xi: Float
-        /// The most memory the fit may use, in MB (`XᵀX`, its inverse and the factor workspace).
+        /// The most memory the fit may use, in MB (`XᵀX` and its inverse).
         var memoryLimitMb: Int
     }
 
@@ -42,7 +42,7 @@ final class RLAE: Ranker {
         guard config.lambda > 0, config.xi >= 0, config.xi < 1 else {
             throw ModelError.invalidConfig("rlae: lambda must be > 0 and xi in [0, 1)")
         }
-        let needed = 3 * context.itemCount * context.itemCount * MemoryLayout<Float>.size
+        let needed = 2 * context.itemCount * context.itemCount * MemoryLayout<Float>.size
         guard needed <= config.memoryLimitMb * 1_048_576 else {
             throw ModelError.memoryLimit(needed: needed, limit: config.memoryLimitMb * 1_048_576,
                                          what: "RLAE with \(context.itemCount) items")
