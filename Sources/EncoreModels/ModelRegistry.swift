@@ -32,7 +32,7 @@ public struct ModelRegistry: Sendable {
     }
 
     /// Registers a variant of `Model`: the same type under another name with preset defaults
-    /// (`dae` is CDAE without the user node; `esae` is EASE under the seed comparison's name). A
+    /// (`dae` is CDAE without the user node; `esae` is EASE under the name ESAE). A
     /// spec's config overrides the preset like any default; validation, memory estimates and
     /// `encore models` see the preset. This is the one way variants are made: a new type is for
     /// a new architecture or loss, not for other defaults.

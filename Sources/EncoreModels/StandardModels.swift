@@ -16,7 +16,7 @@ extension ModelRegistry {
         .adding(RecVAE.self)
         .adding(SVAE.self)
         .adding(EASE.self)
-        .adding(EASE.self, as: "esae", summary: "ESAE: EASE (Embarrassingly Shallow AutoEncoder) under the name of the seed comparison.",
+        .adding(EASE.self, as: "esae", summary: "ESAE: EASE (Embarrassingly Shallow AutoEncoder) under the name some comparisons give it.",
                 defaults: EASE.defaultConfig)
         .adding(DLAE.self)
         .adding(DLAE.self, as: "edlae", summary: "EDLAE: DLAE with full emphasis on dropped-out entries (zero diagonal).",

@@ -54,7 +54,7 @@ extension EncoreCLI {
         name: "data info", overview: "Show users, items, interactions and distributions of a dataset, before and after preprocessing.",
         arguments: [ArgumentSpec("NAME|PATH", "A dataset name (\(DataCatalog.names.joined(separator: ", "))) or a ratings file.")],
         options: [.flag("json", "Print one JSON object (users, items, interactions, before, steps, seconds).")] + datasetOptions + [
-            .value("split", "JSON|TYPE", "Also split (e.g. user-holdout or '{\"type\":\"strong-generalization\",\"heldOutUsers\":500}') and time it."),
+            .value("split", "JSON|TYPE", "Also split (e.g. user-holdout or '{\"kind\":\"strong-generalization\",\"held_out_users\":500}') and time it."),
             .value("seed", "N", "Seed of the split and of synthetic data (default 0)."),
             .value("save-split", "FILE", "Write the --split to FILE in the split text format (a spec's protocol.split_file reads it)."),
         ],

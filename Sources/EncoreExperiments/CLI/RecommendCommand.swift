@@ -35,9 +35,9 @@ extension EncoreCLI {
             model can score.
 
             EXAMPLES:
-              encore run experiments/quickstart.json --save-model --output /tmp/qs
-              encore recommend /tmp/qs/models/ease-seed1 --user u5 --k 10
-              encore recommend /tmp/qs/models/mult-dae-seed1 --history new-users.csv --output recs.csv
+              encore run experiments/quickstart.json --save-model --output out/qs
+              encore recommend out/qs/models/ease-seed1 --user u5 --k 10
+              encore recommend out/qs/models/mult-dae-seed1 --history new-users.csv --output recs.csv
 
             EXIT CODES: 0 ok, 64 usage error (an unknown user, --history for a model that cannot
             score new histories, a model this encore does not register), 65 a damaged model file
