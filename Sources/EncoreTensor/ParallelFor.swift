@@ -1,4 +1,6 @@
 import Dispatch
+import EncoreShims
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,14 +13,31 @@ import Darwin
 /// is `t * n / chunks ..< (t + 1) * n / chunks`, so the split is deterministic for a given thread
 /// count (results that reduce across chunks are bit-identical run to run).
 public enum Parallel {
-    /// The number of online CPU cores, the default thread count.
+    /// The CPUs this process may use, the default thread count: on Linux the smallest of the
+    /// online CPUs, the CPUs of its affinity mask (`taskset`, a cpuset, a Slurm allocation) and a
+    /// cgroup v2 CPU quota (`cpu.max`, rounded up), so a container or a batch job does not start
+    /// more threads than it has CPUs; elsewhere the active processors.
     public static let coreCount: Int = {
         #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var count = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let affinity = Int(encore_affinity_cpu_count())
+        if affinity > 0 { count = min(count, affinity) }
+        if let quota = cgroupCPUQuota(cpuMax: try? String(contentsOfFile: "/sys/fs/cgroup/cpu.max", encoding: .utf8)) {
+            count = min(count, quota)
+        }
+        return max(1, count)
         #else
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
         #endif
     }()
+
+    /// The CPUs a cgroup v2 `cpu.max` line allows ("QUOTA PERIOD" in microseconds, rounded up;
+    /// nil for "max", a missing file or anything unreadable).
+    public static func cgroupCPUQuota(cpuMax: String?) -> Int? {
+        guard let fields = cpuMax?.split(whereSeparator: { $0 == " " || $0 == "\n" }), fields.count >= 2,
+              let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else { return nil }
+        return max(1, (quota + period - 1) / period)
+    }
 
     /// Resolves a caller's thread request: `nil` or values < 1 mean all cores.
     @inlinable

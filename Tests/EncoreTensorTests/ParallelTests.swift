@@ -14,6 +14,19 @@ final class ParallelTests: XCTestCase {
         var array: [Int] { Array(counts) }
     }
 
+    /// A cgroup v2 `cpu.max` line becomes a CPU count rounded up; "max" and junk mean no quota.
+    func testCgroupQuotaAndDefaultThreadCount() {
+        XCTAssertEqual(Parallel.cgroupCPUQuota(cpuMax: "200000 100000\n"), 2)
+        XCTAssertEqual(Parallel.cgroupCPUQuota(cpuMax: "150000 100000"), 2)
+        XCTAssertEqual(Parallel.cgroupCPUQuota(cpuMax: "50000 100000"), 1)
+        XCTAssertNil(Parallel.cgroupCPUQuota(cpuMax: "max 100000\n"))
+        XCTAssertNil(Parallel.cgroupCPUQuota(cpuMax: "junk"))
+        XCTAssertNil(Parallel.cgroupCPUQuota(cpuMax: nil))
+        XCTAssertGreaterThanOrEqual(Parallel.coreCount, 1)
+        XCTAssertLessThanOrEqual(Parallel.coreCount, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertEqual(Parallel.resolve(nil), Parallel.coreCount)
+    }
+
     func testEveryItemOnceWithTheDocumentedSplit() {
         for threads in [1, 2, 3, 7] {
             for count in [1, 2, 5, 64, 1001] {

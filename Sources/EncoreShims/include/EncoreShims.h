@@ -1,5 +1,6 @@
 // The few things Encore's Swift code needs from C: a software-prefetch hint, the CPU's
-// vector features (for choosing the GEMM micro-kernel at run time), and for a run's child
+// vector features (for choosing the GEMM micro-kernel at run time), the CPUs of the affinity
+// mask (`CPU_COUNT` is a macro), and for a run's child
 // process `prctl` (variadic, so Swift cannot call it) and `setvbuf` on `stdout`. No compiler flags: the
 // functions here are plain C that any target CPU runs.
 #ifndef ENCORE_SHIMS_H
@@ -33,5 +34,9 @@ int encore_die_with_parent(void);
 /// Makes standard output line-buffered (`setvbuf`; Swift 6 cannot name C's `stdout`), so that
 /// what a run's child process prints reaches `encore run` line by line.
 void encore_line_buffer_stdout(void);
+
+/// The number of CPUs in this process's affinity mask (Linux `sched_getaffinity`: what `taskset`,
+/// a cpuset cgroup or a batch scheduler such as Slurm leaves it), or 0 where unknown.
+int encore_affinity_cpu_count(void);
 
 #endif
