@@ -52,14 +52,24 @@ enum SPDInverse {
         var rowStart = 0
         while rowStart < n {
             let rows = min(nb, n - rowStart)
-            var colStart = 0
-            while colStart < rowStart {
-                let cols = min(nb, rowStart - colStart)
-                GEMM.multiply(
-                    transposeA: false, transposeB: false, m: rows, n: cols, k: rowStart - colStart,
-                    alpha: 1, a: w + rowStart * n + colStart, lda: n, b: w + colStart * n + colStart, ldb: n,
-                    beta: 0, c: product + colStart, ldc: rowStart, threads: threads)
-                colStart += cols
+            // The column blocks' products are independent, each at most 128 x 128 (too narrow to
+            // split well inside GEMM: one 96-row lane and one 32-row lane), so the threads take
+            // whole blocks, round robin (block J's depth falls with J), each product on one thread.
+            let blocks = (rowStart + nb - 1) / nb
+            let lanes = min(Parallel.resolve(threads), blocks)
+            let operands = UncheckedSendableBox((w, product))
+            Parallel.forEachChunk(lanes, threads: lanes) { chunk in
+                let (w, product) = operands.value
+                for lane in chunk {
+                    for block in stride(from: lane, to: blocks, by: lanes) {
+                        let colStart = block * nb
+                        GEMM.multiply(
+                            transposeA: false, transposeB: false, m: rows, n: min(nb, rowStart - colStart),
+                            k: rowStart - colStart, alpha: 1, a: w + rowStart * n + colStart, lda: n,
+                            b: w + colStart * n + colStart, ldb: n, beta: 0, c: product + colStart, ldc: rowStart,
+                            threads: 1)
+                    }
+                }
             }
             Cholesky.invertLower(w + rowStart * n + rowStart, ld: n, order: rows, into: diagonal, ldx: rows)
             for i in 0..<rows {

@@ -64,7 +64,7 @@ final class RankingClosedFormTests: XCTestCase {
         config.memoryLimitMb = 1000
         XCTAssertThrowsError(try EASE(config: config, context: context)) { error in
             guard case ModelError.memoryLimit(let needed, _, _) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(needed, 3 * 20_000 * 20_000 * 4)
+            XCTAssertEqual(needed, 20_000 * 20_000 * 4)
         }
         var knn = ItemKNN.defaultConfig
         knn.memoryLimitMb = 100
