@@ -13,4 +13,9 @@ public enum Elapsed {
     public static func recordedSeconds(since start: DispatchTime) -> Double {
         Double((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1000) / 1e6
     }
+
+    /// `seconds` (a sum or mean of recorded times) to the microsecond, for the same reason.
+    public static func recorded(_ seconds: Double) -> Double {
+        seconds.isFinite ? (seconds * 1e6).rounded() / 1e6 : seconds
+    }
 }

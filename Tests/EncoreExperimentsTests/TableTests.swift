@@ -93,6 +93,21 @@ final class TableTests: XCTestCase {
         XCTAssertFalse(latex.contains("±") || latex.contains("†") || latex.contains("–") || latex.contains("∩") || latex.contains("Σ"))
     }
 
+    /// Mean times carry the microsecond resolution of the recorded ones, not the float noise of
+    /// their sum (0.1 and 0.2 s average to 0.15, not 0.15000000000000002).
+    func testMeanTimesKeepTheRecordedResolution() {
+        var file = ResultsFixture.file()
+        for index in file.runs.indices where file.runs[index].label == "Strong" {
+            file.runs[index].trainSeconds = file.runs[index].seed == 1 ? 0.1 : 0.2
+            file.runs[index].evalSeconds = file.runs[index].seed == 1 ? 0.0036862 : 0.0036861
+        }
+        let table = ResultTable(results: MergedResults(file: file, perUser: ResultsFixture.perUser))
+        let strong = table.rows.first { $0.label == "Strong" }!
+        XCTAssertEqual(strong.trainSeconds, 0.15)
+        XCTAssertEqual("\(strong.evalSeconds)", "0.003686")
+        XCTAssertTrue(table.csv.contains(",0.15,0.003686,"), table.csv)
+    }
+
     func testTableCommandMergesShardsAndRefusesMixedOnes() throws {
         let root = try temporaryDirectory()
         let runs = ResultsFixture.file().runs

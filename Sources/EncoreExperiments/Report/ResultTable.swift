@@ -1,4 +1,5 @@
 import Foundation
+import EncoreTensor
 
 /// The comparison table of an experiment, computed once and rendered as Markdown, CSV and LaTeX.
 ///
@@ -120,8 +121,8 @@ public struct ResultTable: Sendable {
         let epochs = selected.compactMap { $0.epochsToBest }.map(Double.init)
         return Row(
             label: selected[0].label, model: selected[0].model, gridPoint: selected[0].gridPoint, selectionValue: chosenScore,
-            runs: selected, cells: cells, trainSeconds: ReportStatistics.mean(selected.map(\.trainSeconds)),
-            evalSeconds: ReportStatistics.mean(selected.map(\.evalSeconds)),
+            runs: selected, cells: cells, trainSeconds: Elapsed.recorded(ReportStatistics.mean(selected.map(\.trainSeconds))),
+            evalSeconds: Elapsed.recorded(ReportStatistics.mean(selected.map(\.evalSeconds))),
             epochsToBest: epochs.isEmpty ? nil : ReportStatistics.mean(epochs),
             parameters: selected.compactMap(\.parameters).first, peakMemoryBytes: selected.compactMap(\.peakMemoryBytes).max())
     }
