@@ -44,10 +44,12 @@ extension ExperimentSpec {
                 let json = Data(JSONValue.object(Self.config(model.config, at: point)).compactText.utf8)
                 guard var estimate = checks.memory(json, sizes) else { continue }
                 estimate.add(ModelEvaluation.memoryEstimate(task: model.task, dimensions: sizes, maxK: maxK))
+                // The path names what the config can change: the data in memory is not one of them.
+                let dominantKey = estimate.dominantKey
                 if loadedData > 0 { estimate.add("the process with the data loaded", bytes: loadedData) }
                 if largest == nil || estimate.bytes > largest!.estimate.bytes { largest = (model.label, estimate) }
                 guard estimate.bytes > limit.bytes else { continue }
-                let path = SpecDecoder.configPath(estimate.dominantKey, entry: entry, grid: model.grid, search: model.search, point: point)
+                let path = SpecDecoder.configPath(dominantKey, entry: entry, grid: model.grid, search: model.search, point: point)
                 let data = sizes == .smallest ? "for any data (even 1 user x 1 item)" : "for \(sizes)"
                 problems.append(SpecProblem(path: path.description, expected: limitText, found: "an estimated \(estimate) \(data)"))
                 break
