@@ -1,6 +1,8 @@
 // The CPUs this process may run on, for the default thread count.
 #if defined(__linux__)
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <sched.h>
 #endif
 #include "EncoreShims.h"

@@ -25,8 +25,9 @@ public enum AllocatorTuning {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         // M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD -3 and M_MMAP_MAX -4 in malloc.h. With
-        // M_MMAP_MAX 0 no block is mmap-ed on its own (glibc still maps memory for the heap when
-        // it cannot grow it with brk); the threshold covers an allocator that ignores that setting.
+        // M_MMAP_MAX 0 no block of the main heap is mmap-ed on its own (glibc still maps memory
+        // for the heap when it cannot grow it with brk, and a block larger than a thread arena's
+        // 64 MiB heap is still mapped); the threshold covers an allocator that ignores that setting.
         let trim = mallopt(-1, Int32.max)
         let threshold = mallopt(-3, 32 * 1024 * 1024)
         let mmapMax = mallopt(-4, 0)

@@ -14,9 +14,11 @@ import Darwin
 /// count (results that reduce across chunks are bit-identical run to run).
 public enum Parallel {
     /// The CPUs this process may use, the default thread count: on Linux the smallest of the
-    /// online CPUs, the CPUs of its affinity mask (`taskset`, a cpuset, a Slurm allocation) and a
-    /// cgroup v2 CPU quota (`cpu.max`, rounded up), so a container or a batch job does not start
-    /// more threads than it has CPUs; elsewhere the active processors.
+    /// online CPUs, the CPUs of its affinity mask (`taskset`, a cpuset, a Slurm allocation) and
+    /// the CPU quota of `/sys/fs/cgroup/cpu.max` (rounded up; that file is the process's own
+    /// cgroup inside a container with its own cgroup namespace; quotas on parent cgroups are not
+    /// read), so a batch job or a container does not start more threads than it has CPUs;
+    /// elsewhere the active processors.
     public static let coreCount: Int = {
         #if canImport(Glibc)
         var count = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))

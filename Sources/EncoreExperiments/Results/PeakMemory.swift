@@ -25,6 +25,19 @@ public enum PeakMemory {
         #endif
     }
 
+    /// The resident set size now (`VmRSS` on Linux), nil where unknown.
+    public static func residentBytes() -> Int? {
+        #if os(Linux)
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+        return kilobytes * 1024
+        #else
+        return nil
+        #endif
+    }
+
     /// Resets the peak to the current resident size (Linux); returns whether it worked.
     @discardableResult
     public static func reset() -> Bool {

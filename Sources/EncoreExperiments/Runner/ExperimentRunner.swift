@@ -59,10 +59,12 @@ public final class ExperimentRunner: @unchecked Sendable {
     let registry: ModelRegistry
     let options: RunOptions
     let progress: ProgressReporter
-    /// `XᵀX` shared by the runs of one model entry (its grid points and seeds on one split);
-    /// emptied when the next entry starts, so no other model's run holds it. Nil in a run's own
-    /// process: one run could never reuse it, and without another reference the fit inverts the
-    /// Gram matrix in its own storage (one `[items, items]` buffer instead of two).
+    /// `XᵀX` shared by the runs that share this process (grid points, seeds and model entries on
+    /// one split; a different training matrix replaces it), emptied when the experiment ends. A
+    /// fit that takes it copies it before inverting, so in process EASE, DLAE and EDLAE hold one
+    /// `[items, items]` matrix more than their estimates count. Nil in a run's own process (every
+    /// `encore run`): one run could never reuse it, and without another reference the fit
+    /// inverts the Gram matrix in its own storage.
     var gramCache: GramCache? = GramCache()
 
     /// Creates a runner.
@@ -83,15 +85,23 @@ public final class ExperimentRunner: @unchecked Sendable {
     public func run() throws -> ExperimentOutcome {
         let settings = spec.settings
         var prepared: [PreparedSetting] = []
+        // What a run's process holds before its model: this process's size before loading plus
+        // what loading the run's own setting added (freed memory stays resident for reuse).
+        let baseline = PeakMemory.residentBytes() ?? 0
+        var loadedBytes: [Int] = []
         for setting in settings {
             progress.message("loading \(Self.describe(setting.dataset.source))")
             let started = DispatchTime.now()
+            let before = PeakMemory.residentBytes() ?? 0
             let data = try PreparedSetting(setting: setting) { self.progress.message($0) }
+            loadedBytes.append(baseline + max(0, (PeakMemory.residentBytes() ?? 0) - before))
             progress.message("\(data.datasetDescription) (\(String(format: "%.2f", GradientTrainer.seconds(since: started))) s)")
             prepared.append(data)
         }
-        let loaded = PeakMemory.bytes() ?? 0
-        let memory = spec.memoryReview(models: registry.descriptions, limit: options.memoryLimit, loadedData: loaded) { setting in
+        let memory = spec.memoryReview(
+            models: registry.descriptions, limit: options.memoryLimit,
+            loadedData: { setting in prepared.firstIndex { $0.setting == setting }.map { loadedBytes[$0] } ?? 0 }
+        ) { setting in
             prepared.first { $0.setting == setting }?.dimensions ?? .smallest
         }
         guard memory.problems.isEmpty else { throw SpecError(source: spec.source, problems: memory.problems) }

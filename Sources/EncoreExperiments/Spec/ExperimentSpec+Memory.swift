@@ -16,19 +16,21 @@ extension ExperimentSpec {
     ///   - models: the registered models (their `checks`; entries of models without checks are
     ///     skipped).
     ///   - limit: the limit in force.
-    ///   - loadedData: bytes a run's process holds before building its model (`encore run`
-    ///     passes its own peak after loading the data: each run's process loads the same); 0 at
-    ///     validation.
+    ///   - loadedData: bytes a run's process of a setting holds before building its model
+    ///     (`encore run` passes its resident size before loading plus what loading that setting
+    ///     added: each run's process loads its own setting's data); 0 at validation.
     ///   - dimensions: the data sizes of a setting.
     public func memoryProblems(
-        models: [ModelDescription], limit: MemoryLimit, loadedData: Int = 0, dimensions: (EvaluationSetting) -> DataDimensions
+        models: [ModelDescription], limit: MemoryLimit, loadedData: (EvaluationSetting) -> Int = { _ in 0 },
+        dimensions: (EvaluationSetting) -> DataDimensions
     ) -> [SpecProblem] {
         memoryReview(models: models, limit: limit, loadedData: loadedData, dimensions: dimensions).problems
     }
 
     /// `memoryProblems`, and the largest estimate of any run with its model label.
     public func memoryReview(
-        models: [ModelDescription], limit: MemoryLimit, loadedData: Int = 0, dimensions: (EvaluationSetting) -> DataDimensions
+        models: [ModelDescription], limit: MemoryLimit, loadedData: (EvaluationSetting) -> Int = { _ in 0 },
+        dimensions: (EvaluationSetting) -> DataDimensions
     ) -> (problems: [SpecProblem], largest: (label: String, estimate: MemoryEstimate)?) {
         var problems: [SpecProblem] = []
         var largest: (label: String, estimate: MemoryEstimate)?
@@ -46,7 +48,8 @@ extension ExperimentSpec {
                 estimate.add(ModelEvaluation.memoryEstimate(task: model.task, dimensions: sizes, maxK: maxK))
                 // The path names what the config can change: the data in memory is not one of them.
                 let dominantKey = estimate.dominantKey
-                if loadedData > 0 { estimate.add("the process with the data loaded", bytes: loadedData) }
+                let dataBytes = loadedData(model.setting)
+                if dataBytes > 0 { estimate.add("the process with the data loaded", bytes: dataBytes) }
                 if largest == nil || estimate.bytes > largest!.estimate.bytes { largest = (model.label, estimate) }
                 guard estimate.bytes > limit.bytes else { continue }
                 let path = SpecDecoder.configPath(dominantKey, entry: entry, grid: model.grid, search: model.search, point: point)

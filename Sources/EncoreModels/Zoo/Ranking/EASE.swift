@@ -53,8 +53,8 @@ public final class EASE: Ranker {
         return checks.problems
     }
 
-    /// `estimatedBytes`, one more `[items, items]` matrix for the best weights when a λ grid is
-    /// tried.
+    /// `estimatedBytes`, and two more `[items, items]` matrices when a λ grid is tried (the Gram
+    /// matrix kept for the next λ and the best weights).
     public static func memoryEstimate(config: Config, dimensions: DataDimensions) -> MemoryEstimate {
         var estimate = MemoryEstimate()
         let items = dimensions.items
@@ -67,12 +67,14 @@ public final class EASE: Ranker {
     }
 
     /// Checks the config and the memory estimate; allocates nothing.
-    /// - Throws: `ModelError.memoryLimit` when `estimatedBytes` exceeds `memory_limit_mb`;
+    /// - Throws: `ModelError.memoryLimit` when `memoryEstimate` exceeds `memory_limit_mb`;
     ///   `ModelError.invalidConfig` with `configProblems`.
     public init(config: Config, context: ModelContext) throws {
         try ConfigChecks(Self.configProblems(config)).check()
         try MemoryEstimate.requireWithinLimit(
-            needed: EASE.estimatedBytes(items: context.itemCount), limitMb: config.memoryLimitMb,
+            needed: Self.memoryEstimate(
+                config: config, dimensions: DataDimensions(users: context.trainRows, items: context.itemCount, interactions: 0)).bytes,
+            limitMb: config.memoryLimitMb,
             what: "EASE with \(context.itemCount) items")
         self.config = config
         threads = context.threads
@@ -152,8 +154,8 @@ public final class EASE: Ranker {
 
 extension EASE {
     /// Fit (one λ): the Gram matrix over the sparse rows (`p·(p + 1)/2` multiply-adds for a row
-    /// of `p` entries: its upper triangle of pairs) and the SPD inverse (`n³` multiply-adds:
-    /// Cholesky, triangular inverse and product, `Tensor.inverseSPD`); each further λ of
+    /// of `p` entries: its upper triangle of pairs) and the SPD inverse (`n³` flops, `n³/3` each
+    /// for Cholesky, triangular inverse and product, `Tensor.inverseSPD`); each further λ of
     /// `lambda_grid` repeats the inverse. Evaluation: the validation histories times the
     /// `[items, items]` weights. Reference: a trailing update of the blocked factorisation,
     /// `[items, nb] x [nb, items]` with the block width `nb` (`Tensor.inverseSPDBlockSize`).
