@@ -13,11 +13,7 @@ public enum PeakMemory {
     /// The peak resident set size in bytes since start or the last successful `reset()`; nil when unknown.
     public static func bytes() -> Int? {
         #if os(Linux)
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
-        return kilobytes * 1024
+        return statusBytes("VmHWM:")
         #else
         var usage = rusage()
         guard getrusage(RUSAGE_SELF, &usage) == 0 else { return nil }
@@ -28,15 +24,22 @@ public enum PeakMemory {
     /// The resident set size now (`VmRSS` on Linux), nil where unknown.
     public static func residentBytes() -> Int? {
         #if os(Linux)
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
-        return kilobytes * 1024
+        return statusBytes("VmRSS:")
         #else
         return nil
         #endif
     }
+
+    #if os(Linux)
+    /// A `kB` field of `/proc/self/status` (`VmHWM:`, `VmRSS:`) in bytes; nil when unreadable.
+    private static func statusBytes(_ field: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return nil }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+        return kilobytes * 1024
+    }
+    #endif
 
     /// Resets the peak to the current resident size (Linux); returns whether it worked.
     @discardableResult
