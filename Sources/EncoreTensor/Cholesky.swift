@@ -16,9 +16,9 @@ public struct NotPositiveDefiniteError: Error, CustomStringConvertible, Sendable
 extension Tensor {
     /// The lower Cholesky factor `L` of a symmetric positive-definite matrix: `a = L·Lᵀ`.
     ///
-    /// Blocked right-looking algorithm: each diagonal block is factored directly, the panel
-    /// below it is solved through the block's triangular inverse with one GEMM, and the
-    /// trailing matrix gets a symmetric rank-`nb` update (GEMMs over the lower block rows only).
+    /// Recursive algorithm: the leading half is factored, the rows below it are solved against
+    /// it, the trailing half gets the symmetric update (GEMMs over its lower triangle only) and
+    /// is factored in turn; triangles of at most 128 rows are factored directly.
     /// - Parameters:
     ///   - a: `[n, n]`; only the lower triangle (diagonal included) is read.
     ///   - threads: the most threads to use (`nil`: all cores).
@@ -40,45 +40,14 @@ extension Tensor {
 
 /// Blocked Cholesky internals on raw row-major `[n, n]` buffers (leading dimension `n`).
 enum Cholesky {
-    /// Block size: large enough that the GEMMs run near peak, small enough that the unblocked
+    /// The largest triangle factored or inverted directly: small enough that the unblocked
     /// diagonal work (n·nb²/3 scalar operations) stays a few percent.
     static let blockSize = 128
 
-    /// Overwrites the lower triangle of `w` with `L`; the upper triangle becomes scratch.
+    /// Overwrites the lower triangle of `w` with `L` (recursive, `SPDInverse.factor`); the upper
+    /// triangle becomes scratch.
     static func factorInPlace(_ w: UnsafeMutablePointer<Float>, n: Int, threads: Int?) throws {
-        let nb = blockSize
-        let inverse = UnsafeMutablePointer<Float>.allocate(capacity: nb * nb)
-        let panel = UnsafeMutablePointer<Float>.allocate(capacity: max(1, n * nb))
-        defer { inverse.deallocate(); panel.deallocate() }
-        var js = 0
-        while js < n {
-            let jb = min(nb, n - js)
-            try factorBlock(w + js * n + js, ld: n, order: jb, offset: js, total: n)
-            let below = n - js - jb
-            if below > 0 {
-                // Panel: L21 = A21 · L11⁻ᵀ.
-                invertLower(w + js * n + js, ld: n, order: jb, into: inverse, ldx: jb)
-                for i in 0..<below {
-                    (panel + i * jb).update(from: w + (js + jb + i) * n + js, count: jb)
-                }
-                GEMM.multiply(
-                    transposeA: false, transposeB: true, m: below, n: jb, k: jb, alpha: 1,
-                    a: panel, lda: jb, b: inverse, ldb: jb, beta: 0, c: w + (js + jb) * n + js, ldc: n,
-                    threads: threads)
-                // Trailing update, lower block rows only: A22 -= L21 · L21ᵀ.
-                let start = js + jb
-                var rowStart = start
-                while rowStart < n {
-                    let rows = min(nb, n - rowStart)
-                    GEMM.multiply(
-                        transposeA: false, transposeB: true, m: rows, n: rowStart + rows - start, k: jb,
-                        alpha: -1, a: w + rowStart * n + js, lda: n, b: w + start * n + js, ldb: n,
-                        beta: 1, c: w + rowStart * n + start, ldc: n, threads: threads)
-                    rowStart += rows
-                }
-            }
-            js += jb
-        }
+        try SPDInverse.withWorkspace(n: n, threads: threads) { try $0.factor(w, n, n, offset: 0, total: n) }
     }
 
     /// Unblocked Cholesky of one `order x order` diagonal block (lower triangle, in place).

@@ -46,8 +46,3 @@ public struct GEMMShape: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension Tensor {
-    /// The panel width of the blocked Cholesky factorisation behind `inverseSPD`: its trailing
-    /// updates are GEMMs with this inner dimension.
-    public static var inverseSPDBlockSize: Int { Cholesky.blockSize }
-}

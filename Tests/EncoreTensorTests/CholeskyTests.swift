@@ -11,10 +11,10 @@ final class CholeskyTests: XCTestCase {
         return a
     }
 
-    /// Orders below, at and across the 128 block size (blocked paths included).
+    /// Orders below, at and across the 128 base size (the recursion over halves, two levels at 300).
     func testFactorReproducesMatrix() throws {
         var rng = SeededRNG(seed: 21)
-        for n in [1, 2, 7, 130] {
+        for n in [1, 2, 7, 130, 300] {
             let a = randomSPD(n, rng: &rng)
             let l = try Tensor.choleskyLower(a, threads: 2)
             for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { XCTAssertEqual(l[i, j], 0) } }
@@ -53,10 +53,11 @@ final class CholeskyTests: XCTestCase {
     }
 
     /// Only the lower triangle is read: whatever the upper triangle holds (the in-place steps use it
-    /// as scratch) the inverse is the same, over three blocks and a partial one.
+    /// as scratch) the inverse is the same, directly and through two levels of the recursion over
+    /// halves (300 = 256 + 44, the 256 split again).
     func testUpperTriangleIsNotRead() throws {
         var rng = SeededRNG(seed: 24)
-        for n in [7, 270] {
+        for n in [7, 300] {
             let a = randomSPD(n, rng: &rng)
             var junk = a
             for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { junk[i, j] = Float(i * n + j).squareRoot() - 1e3 } }
@@ -72,6 +73,14 @@ final class CholeskyTests: XCTestCase {
         a[1, 2] = 2
         XCTAssertThrowsError(try Tensor.inverseSPD(a)) { error in
             XCTAssertEqual((error as? NotPositiveDefiniteError)?.pivot, 2)
+        }
+        // Inside the recursion (300 = 256 + 44, the 256 = 128 + 128): the pivot's place in the whole matrix.
+        var deep = Tensor(shape: [300, 300])
+        for i in 0..<300 { deep[i, i] = 2 }
+        deep[200, 200] = -1
+        XCTAssertThrowsError(try Tensor.inverseSPD(deep, threads: 2)) { error in
+            XCTAssertEqual((error as? NotPositiveDefiniteError)?.pivot, 200)
+            XCTAssertEqual((error as? NotPositiveDefiniteError)?.order, 300)
         }
         var b = Tensor(shape: [3, 3])
         b[0, 0] = -1

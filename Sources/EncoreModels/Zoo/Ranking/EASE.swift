@@ -157,8 +157,9 @@ extension EASE {
     /// of `p` entries: its upper triangle of pairs) and the SPD inverse (`n³` flops, `n³/3` each
     /// for Cholesky, triangular inverse and product, `Tensor.inverseSPD`); each further λ of
     /// `lambda_grid` repeats the inverse. Evaluation: the validation histories times the
-    /// `[items, items]` weights. Reference: a trailing update of the blocked factorisation,
-    /// `[items, nb] x [nb, items]` with the block width `nb` (`Tensor.inverseSPDBlockSize`).
+    /// `[items, items]` weights. Reference: a product of a quarter of the order each way
+    /// (`[items/4, items/4] x [items/4, items/4]`), the typical GEMM of the top levels of the
+    /// inverse's recursion over halves, where nearly all of its flops are.
     public func flopCount(_ data: TrainingData) -> FLOPCount? {
         let n = data.itemCount, train = data.train
         let gram = (0..<train.rows).reduce(0.0) { total, row in
@@ -166,7 +167,8 @@ extension EASE {
             return total + p * (p + 1)
         }
         let evaluation = FLOPCount.validationHistory(data).map { FLOPCount.sparseDense(nonzeros: Double($0.nonzeros), width: n) }
-        let reference = [GEMMShape(m: n, n: n, k: min(n, Tensor.inverseSPDBlockSize), transposeB: true)]
+        let quarter = max(1, n / 4)
+        let reference = [GEMMShape(m: quarter, n: quarter, k: quarter)]
         // The SPD inverse: Cholesky, triangular inverse and product, n³/3 flops each.
         let inverse = Double(n) * Double(n) * Double(n)
         return FLOPCount(trainingEpoch: gram + inverse, evaluation: evaluation, referenceProducts: reference)
