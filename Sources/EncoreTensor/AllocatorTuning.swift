@@ -36,4 +36,22 @@ public enum AllocatorTuning {
         return true
         #endif
     }
+
+    /// Hands the heap's free pages back to the kernel (glibc's `malloc_trim(0)`), keeping the
+    /// address space: pages freed after loading data (the parsed or generated interactions, the
+    /// split's working arrays) otherwise stay resident for the whole run, so every later buffer
+    /// adds to a peak that already counts them. Call between phases, not inside a loop (the next
+    /// touch of a returned page is a fresh, zeroed page). Returns whether the call was made
+    /// (false off glibc, where it is not needed).
+    @discardableResult
+    public static func returnFreedMemory() -> Bool {
+        #if canImport(Glibc)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return false }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        return true
+        #else
+        return false
+        #endif
+    }
 }

@@ -16,6 +16,8 @@ extension ExperimentRunner {
         }
         let split = try data.split(seed: plan.splitSeed)
         let training = split.trainingData
+        // What loading and splitting freed goes back to the kernel before the model allocates.
+        AllocatorTuning.returnFreedMemory()
         let runRNG = SeededRNG(seed: UInt64(truncatingIfNeeded: plan.seed)).derive("\(plan.label)/g\(plan.gridIndex)")
         let threads = spec.threads
         let maxEpochs = setting.selection.maxEpochs
