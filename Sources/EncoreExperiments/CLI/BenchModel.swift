@@ -155,6 +155,7 @@ extension EncoreCLI {
         try MemoryLimit.machineDefault.check(entry, configJSON: configJSON, dimensions: dimensions, maxK: 100)
         let split = try makeSplit(dataset, protocol: splitProtocol, seed: seed)
         let data = split.trainingData
+        AllocatorTuning.returnFreedMemory()  // as a run does: loading's freed pages are not the model's
         let rng = SeededRNG(seed: seed).derive("train")
         let model = try entry.make(configJSON, ModelContext(data: data, rng: rng.derive("model"), threads: threads))
         let session = TrainingSession(
