@@ -121,6 +121,8 @@ enum ChildRun {
                 message: "the data of run \(plan.id) changed since the experiment started (sha256 \(data.dataSHA256.prefix(12)), was \(job.dataSHA256.prefix(12)))",
                 exitCode: .dataError)
         }
+        // This process runs one run: its split is all it needs of the interactions.
+        try data.keepOnlySplit(seed: plan.splitSeed)
         if let crash = ProcessInfo.processInfo.environment[crashVariable], crash == plan.id {
             fatalError("\(crashVariable) names this run")
         }

@@ -9,7 +9,10 @@ import Foundation
 /// points share them.
 final class PreparedSetting: @unchecked Sendable {
     let setting: EvaluationSetting
-    let dataset: Dataset
+    /// The preprocessed dataset; its interactions are emptied by `keepOnlySplit(seed:)`.
+    private(set) var dataset: Dataset
+    /// The preprocessed dataset's interaction count (kept when the interactions are released).
+    let interactionCount: Int
     let preprocessingReport: PreprocessingReport?
     /// SHA-256 of the preprocessed interactions (user, item, rating in order), hex.
     let dataSHA256: String
@@ -24,6 +27,7 @@ final class PreparedSetting: @unchecked Sendable {
         let preprocessing = Self.preprocessing(for: setting.dataset, alreadyImplicit: raw.isImplicit)
         let (dataset, preprocessingReport) = try raw.preprocessed(preprocessing)
         self.dataset = dataset
+        interactionCount = dataset.interactions.count
         self.preprocessingReport = preprocessingReport
         dataSHA256 = Self.hash(dataset)
         splitProtocol = Self.splitProtocol(for: setting.evaluationProtocol)
@@ -31,6 +35,15 @@ final class PreparedSetting: @unchecked Sendable {
 
     /// The split for `seed`, made on first use; with `split_file`, the file's split for every seed.
     /// - Throws: `DataError` when the split file is unreadable, malformed or does not fit the dataset.
+    /// Builds (or finds) the split of `seed`, then releases the dataset's interactions: for a
+    /// run's own process, which needs that one split only. The user and item IDs, the counts and
+    /// the descriptions stay; a later `split(seed:)` of another seed throws. At ML-20M size the
+    /// interactions are 240 MB that the model's buffers would otherwise add to.
+    func keepOnlySplit(seed: Int) throws {
+        _ = try split(seed: seed)
+        lock.withLock { dataset.interactions = [] }
+    }
+
     func split(seed: Int) throws -> Split {
         try lock.withLock {
             let key = setting.evaluationProtocol.splitFile == nil ? seed : 0
@@ -72,7 +85,7 @@ final class PreparedSetting: @unchecked Sendable {
 
     /// The sizes of the preprocessed dataset (users bound every split's training rows).
     var dimensions: DataDimensions {
-        DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: dataset.interactions.count)
+        DataDimensions(users: dataset.userCount, items: dataset.itemCount, interactions: interactionCount)
     }
 
     /// One note per metric (test or selection) whose cut-off exceeds the item count: its top-k
@@ -90,7 +103,7 @@ final class PreparedSetting: @unchecked Sendable {
 
     /// One line for table footnotes: the dataset after preprocessing.
     var datasetDescription: String {
-        let interactions = dataset.interactions.count
+        let interactions = interactionCount
         let density = Double(interactions) / Double(max(1, dataset.userCount * dataset.itemCount)) * 100
         let kind = dataset.isImplicit ? "implicit" : "explicit"
         var text = "\(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(interactions) interactions "
