@@ -85,8 +85,10 @@ public final class ExperimentRunner: @unchecked Sendable {
     public func run() throws -> ExperimentOutcome {
         let settings = spec.settings
         var prepared: [PreparedSetting] = []
-        // What a run's process holds before its model: this process's size before loading plus
-        // what loading the run's own setting added (freed memory stays resident for reuse).
+        // What a run's process holds before its model: this process's size before loading, what
+        // loading the run's own setting keeps (measured after the heap's free pages are handed
+        // back, as a run's process does before building its model) and the split it builds
+        // (`PreparedSetting.splitBytes`).
         let baseline = PeakMemory.residentBytes() ?? 0
         var loadedBytes: [Int] = []
         for setting in settings {
@@ -94,7 +96,8 @@ public final class ExperimentRunner: @unchecked Sendable {
             let started = DispatchTime.now()
             let before = PeakMemory.residentBytes() ?? 0
             let data = try PreparedSetting(setting: setting) { self.progress.message($0) }
-            loadedBytes.append(baseline + max(0, (PeakMemory.residentBytes() ?? 0) - before))
+            AllocatorTuning.returnFreedMemory()
+            loadedBytes.append(baseline + max(0, (PeakMemory.residentBytes() ?? 0) - before) + data.splitBytes)
             progress.message("\(data.datasetDescription) (\(String(format: "%.2f", GradientTrainer.seconds(since: started))) s)")
             prepared.append(data)
         }

@@ -18,7 +18,8 @@ extension ExperimentSpec {
     ///   - limit: the limit in force.
     ///   - loadedData: bytes a run's process of a setting holds before building its model
     ///     (`encore run` passes its resident size before loading plus what loading that setting
-    ///     added: each run's process loads its own setting's data); 0 at validation.
+    ///     keeps once freed pages are returned: each run's process loads its own setting's data);
+    ///     0 at validation.
     ///   - dimensions: the data sizes of a setting.
     public func memoryProblems(
         models: [ModelDescription], limit: MemoryLimit, loadedData: (EvaluationSetting) -> Int = { _ in 0 },
