@@ -38,10 +38,12 @@ extension Tensor {
     }
 }
 
-/// Blocked Cholesky internals on raw row-major `[n, n]` buffers (leading dimension `n`).
+/// The direct steps on small triangles of row-major buffers (any leading dimension) behind
+/// `SPDInverse`'s recursion, and the factorisation's entry point.
 enum Cholesky {
     /// The largest triangle factored or inverted directly: small enough that the unblocked
-    /// diagonal work (n·nb²/3 scalar operations) stays a few percent.
+    /// diagonal work stays a few percent (n·nb²/3 scalar operations to factor, and the solve
+    /// inverts each diagonal triangle again at every level of its recursion: n·nb²/3 per level).
     static let blockSize = 128
 
     /// Overwrites the lower triangle of `w` with `L` (recursive, `SPDInverse.factor`); the upper

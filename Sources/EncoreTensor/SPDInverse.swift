@@ -61,14 +61,16 @@ extension Tensor {
 /// all of its flops are GEMMs of about `n/2 x n/2 x n/2`, `n/4 x ...` and so on, which run at the
 /// GEMM's large-shape rate. The earlier loop over 128-wide block rows made every product a
 /// 128-row or 128-deep GEMM and reached about 63% of that rate at any order from 4,000 to 20,000.
-/// Only triangles of at most `base` rows are solved directly, each copied into a zero-padded
-/// buffer first, so no step ever reads an upper triangle: the storage above the diagonal is
-/// scratch until the final mirror.
+/// Only triangles of at most `base` rows are solved directly: factored and inverted reading their
+/// lower triangle only, and copied into a zero-padded buffer before any GEMM uses them, so no
+/// step ever reads an upper triangle: the storage above the diagonal is scratch until the final
+/// mirror.
 struct SPDInverse {
     /// The order at or below which a triangle is solved directly.
     static let base = Cholesky.blockSize
 
-    /// A `base x n` buffer: a whole `[<= base, <= n]` operand of a direct step is copied into it.
+    /// A `base x n` buffer: a direct step's whole other operand (`[<= base, < n]` or
+    /// `[< n, <= base]`) is copied into it.
     let panel: UnsafeMutablePointer<Float>
     /// A `base x base` buffer: the zero-padded triangle of a direct step.
     let triangle: UnsafeMutablePointer<Float>
@@ -82,7 +84,8 @@ struct SPDInverse {
         return try body(SPDInverse(panel: panel, triangle: triangle, threads: threads))
     }
 
-    /// Where an order-`n` triangle (`n > base`) is split: a multiple of `base` near `n/2`.
+    /// Where an order-`n` triangle (`n > base`) is split: `n/2` rounded up to a multiple of
+    /// `base` (300 splits as 256 + 44), below `n`.
     static func split(_ n: Int) -> Int { min((n / 2 + base - 1) / base * base, n - 1) }
 
     /// `C = alpha·op(A)·op(B) + beta·C` with this inverse's thread count.

@@ -58,11 +58,14 @@ final class SpinningPool: @unchecked Sendable {
     private let waiting: UnsafeMutablePointer<Bool>
     /// The number of worker threads.
     let workerCount: Int
-    /// Chunks run by each worker since the pool started (a worker writes only its own entry):
-    /// what the tests read to check that only the job's participants take part.
+    /// Chunks run by each worker since the pool started (a worker writes only its own entry, one
+    /// 64-byte line apart, so the counts share no cache line): what the tests read to check that
+    /// only the job's participants take part.
     private let chunksRun: UnsafeMutablePointer<Int>
 
     private typealias Body = (Int) -> Void
+    /// Ints per worker in `chunksRun`: one cache line.
+    private static let counterStride = 8
 
     /// Starts `workers` threads (tests make small pools of their own; kernels use `shared`).
     init(workers: Int) {
@@ -71,8 +74,8 @@ final class SpinningPool: @unchecked Sendable {
         wakeUps = .allocate(capacity: max(1, workers))
         waiting = .allocate(capacity: max(1, workers))
         waiting.initialize(repeating: false, count: max(1, workers))
-        chunksRun = .allocate(capacity: max(1, workers))
-        chunksRun.initialize(repeating: 0, count: max(1, workers))
+        chunksRun = .allocate(capacity: max(1, workers) * Self.counterStride)
+        chunksRun.initialize(repeating: 0, count: max(1, workers) * Self.counterStride)
         for index in 0..<workers {
             pthread_mutex_init(mutexes + index, nil)
             pthread_cond_init(wakeUps + index, nil)
@@ -98,7 +101,7 @@ final class SpinningPool: @unchecked Sendable {
     /// a worker counts a chunk before reporting it finished).
     func chunksRun(byWorker index: Int) -> Int {
         precondition(index >= 0 && index < workerCount, "SpinningPool: no worker \(index)")
-        return chunksRun[index]
+        return chunksRun[index * Self.counterStride]
     }
 
     /// Runs `body(i)` for every `i` in `0..<chunks` on the caller and at most `chunks - 1`
@@ -115,7 +118,8 @@ final class SpinningPool: @unchecked Sendable {
                 self.body = UnsafeRawPointer(pointer)
                 remaining.store(chunks, ordering: .relaxed)
                 participants.store(helpers, ordering: .relaxed)
-                let generation = (ticket.load(ordering: .relaxed) >> 32) &+ 1
+                // 1...Int32.max, then 1 again: the word stays positive, so `>> 32` gives it back.
+                let generation = (ticket.load(ordering: .relaxed) >> 32) % Int(Int32.max) + 1
                 // Sequentially consistent with a sleeper's count and its check of the ticket: either
                 // the caller sees the sleeper here or the sleeper sees the new job before waiting.
                 ticket.store(generation << 32 | chunks << 16, ordering: .sequentiallyConsistent)
@@ -145,7 +149,7 @@ final class SpinningPool: @unchecked Sendable {
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
             if exchanged {
                 Self.runChunk(body!, next)
-                if let worker { chunksRun[worker] += 1 }
+                if let worker { chunksRun[worker * Self.counterStride] += 1 }
                 remaining.subtract(1, ordering: .releasing)
                 current = ticket.load(ordering: .acquiring)
             } else {
