@@ -33,8 +33,6 @@ final class PreparedSetting: @unchecked Sendable {
         splitProtocol = Self.splitProtocol(for: setting.evaluationProtocol)
     }
 
-    /// The split for `seed`, made on first use; with `split_file`, the file's split for every seed.
-    /// - Throws: `DataError` when the split file is unreadable, malformed or does not fit the dataset.
     /// About what one split of this data holds: 12 bytes per interaction (a CSR entry's column
     /// and value, and the item in the time-ordered sequences) and 16 per user (row pointers and
     /// user lists). At ML-20M size 122 MB, against the 240 MB of interactions a run's process
@@ -50,6 +48,8 @@ final class PreparedSetting: @unchecked Sendable {
         lock.withLock { dataset.interactions = [] }
     }
 
+    /// The split for `seed`, made on first use; with `split_file`, the file's split for every seed.
+    /// - Throws: `DataError` when the split file is unreadable, malformed or does not fit the dataset.
     func split(seed: Int) throws -> Split {
         try lock.withLock {
             let key = setting.evaluationProtocol.splitFile == nil ? seed : 0

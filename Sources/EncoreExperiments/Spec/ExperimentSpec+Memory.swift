@@ -17,9 +17,9 @@ extension ExperimentSpec {
     ///     skipped).
     ///   - limit: the limit in force.
     ///   - loadedData: bytes a run's process of a setting holds before building its model
-    ///     (`encore run` passes its resident size before loading plus what loading that setting
-    ///     keeps once freed pages are returned: each run's process loads its own setting's data);
-    ///     0 at validation.
+    ///     (`encore run` passes its resident size before loading, plus what loading that setting
+    ///     keeps once freed pages are returned, plus the setting's split: each run's process loads
+    ///     and splits its own setting's data); 0 at validation.
     ///   - dimensions: the data sizes of a setting.
     public func memoryProblems(
         models: [ModelDescription], limit: MemoryLimit, loadedData: (EvaluationSetting) -> Int = { _ in 0 },
